@@ -1,0 +1,87 @@
+# claimscrub -- build, test, demo, bench.
+# Dependencies come from Debian packages through pkg-config (see `make deps`).
+
+CC      ?= cc
+PKGS    := lua5.4 libcjson
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow \
+           -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+           -Wno-format-truncation
+CPPFLAGS += -Iengine/include -Iengine/src \
+           -DCS_DEFAULT_ROOT='"$(CURDIR)"' \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+B       := build
+LIB_SRC := $(wildcard engine/src/*.c)
+LIB_OBJ := $(LIB_SRC:engine/src/%.c=$(B)/obj/%.o)
+CLI_SRC := $(wildcard engine/cli/*.c)
+CLI_OBJ := $(CLI_SRC:engine/cli/%.c=$(B)/obj/cli/%.o)
+TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
+
+APT_PKGS := build-essential pkg-config liblua5.4-dev libcjson-dev libcmocka-dev lua-check
+
+.PHONY: all deps demo test bench clean check-deps
+all: $(B)/claimscrub
+
+$(B)/obj/%.o: engine/src/%.c $(wildcard engine/src/*.h) engine/include/claimscrub.h | check-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/obj/cli/%.o: engine/cli/%.c $(wildcard engine/cli/*.h) engine/include/claimscrub.h | check-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/libclaimscrub.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/claimscrub: $(CLI_OBJ) $(B)/libclaimscrub.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: tests/%.c tests/testutil.h $(B)/libclaimscrub.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(shell pkg-config --cflags cmocka) \
+	    -o $@ $< $(TEST_OBJ) $(B)/libclaimscrub.a $(TEST_LDLIBS) $(LDLIBS)
+
+# test_input checks the CLI's record reader, which is not in the library.
+$(B)/tests/test_input: $(B)/obj/cli/input.o
+$(B)/tests/test_input: TEST_OBJ := $(B)/obj/cli/input.o
+$(B)/tests/test_input: CPPFLAGS += -Iengine/cli
+
+# Fails with the install command when a dependency is missing.
+check-deps:
+	@pkg-config --exists $(PKGS) cmocka || { \
+	    echo "missing build dependencies; run: make deps" >&2; exit 1; }
+
+# Install what is missing (as root), or print the command to run.
+deps:
+	@missing=""; for p in $(APT_PKGS); do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "deps: all installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	    echo "deps: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps: missing$$missing; run as root:"; \
+	    echo "  apt-get update && apt-get install -y$$missing"; exit 1; fi
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@echo "== claimscrub check --format text examples/claims/"
+	@$(B)/claimscrub check --format text examples/claims/*.json; \
+	    rc=$$?; [ $$rc -le 1 ] || exit $$rc
+
+test: deps
+	@$(MAKE) --no-print-directory all $(TESTS)
+	@sh tests/run.sh $(TESTS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(B)/bench_gen $(B)/bench_parse
+	@sh bench/run.sh
+
+$(B)/bench_%: bench/%.c $(B)/libclaimscrub.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/libclaimscrub.a $(LDLIBS)
+
+clean:
+	rm -rf $(B)

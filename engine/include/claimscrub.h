@@ -1,0 +1,87 @@
+/*
+ * claimscrub.h -- the public API of the claimscrub claim-editing engine.
+ *
+ * An engine loads the rule packs under a rules root once, then checks claims
+ * one at a time: claim JSON in, one verdict record (JSON) out.
+ *
+ * Threading contract: a cs_engine is not thread-safe.  Use one engine per
+ * thread; engines share nothing, so any number may run in parallel.  The
+ * functions that take no engine (cs_status_name, cs_version, cs_free) are
+ * safe from any thread.
+ *
+ * Memory: every string this API hands out is owned by the caller and must be
+ * released with cs_free().
+ */
+#ifndef CLAIMSCRUB_H
+#define CLAIMSCRUB_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CS_VERSION "0.1.0"
+
+/* Claim status, lowest to highest.  A claim's status is its highest
+ * non-waived finding, or CS_PASS when it has none. */
+typedef enum cs_status {
+    CS_PASS = 0,
+    CS_INFO,
+    CS_WARN,
+    CS_REVIEW,
+    CS_DENY,
+    CS_REJECT
+} cs_status;
+
+typedef struct cs_engine cs_engine;
+
+/* Engine options; a zeroed struct selects every default. */
+typedef struct cs_options {
+    const char *rules_dir;  /* root holding payers/ and clients/; NULL: built-in */
+    const char *stdlib_dir; /* the engine's Lua modules; NULL: built-in */
+    const char *payer;      /* when set, overrides the claim's "payer" */
+    const char *client;     /* when set, overrides the claim's "client" */
+} cs_options;
+
+/* Where a claim came from; echoed in its record as "input".  Any field may
+ * be NULL/0 (unknown). */
+typedef struct cs_origin {
+    const char *file;       /* file name as given by the user */
+    long record;            /* 1-based position of the claim in the file */
+    long line;              /* 1-based line where the claim starts */
+} cs_origin;
+
+/* Load every pack and overlay under opt->rules_dir.  On error NULL is
+ * returned and, when err is not NULL, *err receives a message naming the file
+ * and line ("payers/x/payer.lua:3: unknown key 'sevrity'"), to be released
+ * with cs_free(). */
+cs_engine *cs_engine_new(const cs_options *opt, char **err);
+
+/* Check one claim given as JSON text of len bytes (need not be
+ * NUL-terminated).  Always produces exactly one record: bad JSON or a bad
+ * claim yields a record with status "reject".  *out receives the record, one
+ * line of JSON without the trailing newline, NUL-terminated, its length in
+ * *outlen when outlen is not NULL.  Returns the claim's status, or -1 when
+ * memory ran out (then *out is NULL and the engine stays usable). */
+int cs_check(cs_engine *e, const char *json, size_t len,
+             const cs_origin *origin, char **out, size_t *outlen);
+
+/* Render a record produced by cs_check as a readable text report.  Returns
+ * NULL when the record is not one of ours or memory ran out. */
+char *cs_record_to_text(const char *record);
+
+/* Hex SHA-256 over the loaded pack and overlay files, in load order. */
+const char *cs_engine_rules_hash(const cs_engine *e);
+
+void cs_engine_free(cs_engine *e);
+void cs_free(void *p);
+
+/* "pass", "info", "warn", "review", "deny", "reject"; NULL when out of range. */
+const char *cs_status_name(int status);
+const char *cs_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

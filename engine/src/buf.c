@@ -1,0 +1,126 @@
+/*
+ * buf.c -- growable byte buffer and JSON string writing.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+/* Make room for n more bytes plus a NUL.  Returns false (and sets oom) when
+ * memory ran out. */
+static bool reserve(cs_buf *b, size_t n)
+{
+    if (b->oom) return false;
+    if (b->len + n + 1 <= b->cap) return true;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n + 1) {
+        if (cap > SIZE_MAX / 2) { b->oom = true; return false; }
+        cap *= 2;
+    }
+    char *p = realloc(b->p, cap);
+    if (!p) { b->oom = true; return false; }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+void cs_buf_put(cs_buf *b, const char *s, size_t n)
+{
+    if (!reserve(b, n)) return;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+void cs_buf_puts(cs_buf *b, const char *s) { cs_buf_put(b, s, strlen(s)); }
+
+void cs_buf_putc(cs_buf *b, char c) { cs_buf_put(b, &c, 1); }
+
+void cs_buf_printf(cs_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !reserve(b, (size_t)n)) return;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t need;
+    uint32_t cp;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) { need = 2; cp = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { need = 3; cp = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { need = 4; cp = c & 0x07; }
+    else return 0;
+    if (n < need) return 0;
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
+    return need;
+}
+
+void cs_buf_json_str(cs_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    cs_buf_putc(b, '"');
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;        /* copy plain bytes in one go */
+        while (run < n && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' && u[run] != '\\')
+            run++;
+        if (run > i) { cs_buf_put(b, s + i, run - i); i = run; continue; }
+        unsigned c = u[i];
+        if (c == '"' || c == '\\') { char e[2] = {'\\', (char)c}; cs_buf_put(b, e, 2); i++; }
+        else if (c == '\n') { cs_buf_put(b, "\\n", 2); i++; }
+        else if (c == '\t') { cs_buf_put(b, "\\t", 2); i++; }
+        else if (c == '\r') { cs_buf_put(b, "\\r", 2); i++; }
+        else if (c < 0x20) {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            cs_buf_put(b, e, 6); i++;
+        } else {
+            size_t k = utf8_len(u + i, n - i);
+            if (k) { cs_buf_put(b, s + i, k); i += k; }
+            else { cs_buf_puts(b, "\\ufffd"); i++; }
+        }
+    }
+    cs_buf_putc(b, '"');
+}
+
+void cs_buf_json_cstr(cs_buf *b, const char *s)
+{
+    if (!s) cs_buf_puts(b, "null");
+    else cs_buf_json_str(b, s, strlen(s));
+}
+
+char *cs_buf_take(cs_buf *b, size_t *len)
+{
+    if (b->oom || !reserve(b, 0)) { cs_buf_free(b); return NULL; }
+    char *p = b->p;
+    if (len) *len = b->len;
+    b->p = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+void cs_buf_free(cs_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+    b->oom = false;
+}

@@ -1,0 +1,277 @@
+/*
+ * claimview.c -- the claim as scripts see it: read-only userdata views.
+ *
+ * Every object a script gets from `claim` is a small userdata naming a part
+ * of the current claim (the claim, its lines, one line, a line's modifiers,
+ * ...).  Reads go to the C struct; writes raise; reading a field the model
+ * does not have raises with the field's name, so a misspelt field cannot
+ * quietly disable a rule.  A view outlives its claim only as garbage: using
+ * it after the claim is done raises.
+ */
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "claimview.h"
+#include "host.h"
+
+#define VIEW_MT "cs.view"
+
+typedef enum view_kind {
+    V_CLAIM, V_LINES, V_LINE, V_MODIFIERS, V_POINTERS, V_LINE_DX,
+    V_DIAGNOSES, V_PATIENT, V_PROVIDER, V_DOCUMENTATION, V_MEASUREMENTS,
+    V_MEASUREMENT
+} view_kind;
+
+typedef struct view {
+    uint32_t gen;
+    uint8_t kind;
+    uint8_t line;               /* 0-based line, where it applies */
+    uint8_t sub;                /* provider: 0 billing 1 rendering 2 supervising;
+                                   measurement index */
+} view;
+
+static const char *const KIND_NAMES[] = {
+    "claim", "claim.lines", "line", "line.modifiers", "line.diagnosis_pointers",
+    "line.diagnoses", "claim.diagnoses", "claim.patient", "provider",
+    "claim.documentation", "line.measurements", "measurement"
+};
+
+static void push_view(lua_State *L, uint32_t gen, view_kind k, int line, int sub)
+{
+    view *v = lua_newuserdatauv(L, sizeof *v, 0);
+    v->gen = gen;
+    v->kind = (uint8_t)k;
+    v->line = (uint8_t)line;
+    v->sub = (uint8_t)sub;
+    luaL_setmetatable(L, VIEW_MT);
+}
+
+/* The view at idx and the claim it names; raises when stale. */
+static const view *check_view(lua_State *L, int idx, const cs_claim **c)
+{
+    const view *v = luaL_checkudata(L, idx, VIEW_MT);
+    cs_host *h = cs_host_of(L);
+    if (!h->claim || v->gen != h->gen)
+        cs_sandbox_error(L, 2, "this %s belongs to a claim that is no longer being checked", KIND_NAMES[v->kind]);
+    *c = h->claim;
+    return v;
+}
+
+static int unknown_field(lua_State *L, const view *v)
+{
+    if (lua_type(L, 2) == LUA_TSTRING)
+        return cs_sandbox_error(L, 2, "%s has no field '%s'", KIND_NAMES[v->kind], lua_tostring(L, 2));
+    return cs_sandbox_error(L, 2, "%s has no field of type %s", KIND_NAMES[v->kind], luaL_typename(L, 2));
+}
+
+static void push_str_or_nil(lua_State *L, const char *s)
+{
+    if (s && s[0]) lua_pushstring(L, s); else lua_pushnil(L);
+}
+
+static void push_date(lua_State *L, cs_date d)
+{
+    char buf[11];
+    if (!d) { lua_pushnil(L); return; }
+    cs_date_format(d, buf);
+    lua_pushstring(L, buf);
+}
+
+/* 1-based integer index of a list view, or 0 when the key is not one. */
+static int list_index(lua_State *L)
+{
+    int isnum;
+    lua_Integer i = lua_tointegerx(L, 2, &isnum);
+    return isnum && i > 0 && i <= 1000 ? (int)i : 0;
+}
+
+static int index_claim(lua_State *L, const view *v, const cs_claim *c, const char *k)
+{
+    cs_host *h = cs_host_of(L);
+    if (!strcmp(k, "lines")) push_view(L, h->gen, V_LINES, 0, 0);
+    else if (!strcmp(k, "id")) lua_pushstring(L, c->id);
+    else if (!strcmp(k, "payer")) push_str_or_nil(L, c->payer);
+    else if (!strcmp(k, "client")) push_str_or_nil(L, c->client);
+    else if (!strcmp(k, "diagnoses")) push_view(L, h->gen, V_DIAGNOSES, 0, 0);
+    else if (!strcmp(k, "place_of_service")) push_str_or_nil(L, c->place_of_service);
+    else if (!strcmp(k, "patient")) {
+        if (c->has_patient) push_view(L, h->gen, V_PATIENT, 0, 0); else lua_pushnil(L);
+    } else if (!strcmp(k, "documentation")) push_view(L, h->gen, V_DOCUMENTATION, 0, 0);
+    else {
+        static const char *const prov[] = {"billing_provider", "rendering_provider", "supervising_provider"};
+        const cs_provider *p[] = {&c->billing, &c->rendering, &c->supervising};
+        for (int i = 0; i < 3; i++)
+            if (!strcmp(k, prov[i])) {
+                if (p[i]->present) push_view(L, h->gen, V_PROVIDER, 0, i); else lua_pushnil(L);
+                return 1;
+            }
+        return unknown_field(L, v);
+    }
+    return 1;
+}
+
+static int index_line(lua_State *L, const view *v, const cs_line *ln, const char *k)
+{
+    uint32_t gen = cs_host_of(L)->gen;
+    if (!strcmp(k, "code")) lua_pushstring(L, ln->code);
+    else if (!strcmp(k, "modifiers")) push_view(L, gen, V_MODIFIERS, v->line, 0);
+    else if (!strcmp(k, "units")) lua_pushinteger(L, ln->units);
+    else if (!strcmp(k, "service_date")) push_date(L, ln->service_date);
+    else if (!strcmp(k, "number")) lua_pushinteger(L, v->line + 1);
+    else if (!strcmp(k, "diagnosis_pointers")) push_view(L, gen, V_POINTERS, v->line, 0);
+    else if (!strcmp(k, "diagnoses")) push_view(L, gen, V_LINE_DX, v->line, 0);
+    else if (!strcmp(k, "charge")) { if (ln->has_charge) lua_pushinteger(L, ln->charge); else lua_pushnil(L); }
+    else if (!strcmp(k, "route")) push_str_or_nil(L, ln->route);
+    else if (!strcmp(k, "ndc")) push_str_or_nil(L, ln->ndc);
+    else if (!strcmp(k, "place_of_service")) push_str_or_nil(L, ln->place_of_service);
+    else if (!strcmp(k, "measurements")) push_view(L, gen, V_MEASUREMENTS, v->line, 0);
+    else return unknown_field(L, v);
+    return 1;
+}
+
+static int index_record(lua_State *L, const view *v, const cs_claim *c, const char *k)
+{
+    if (v->kind == V_PATIENT) {
+        if (!strcmp(k, "id")) push_str_or_nil(L, c->patient_id);
+        else if (!strcmp(k, "birth_date")) push_date(L, c->patient_birth_date);
+        else if (!strcmp(k, "sex")) {
+            char s[2] = {c->patient_sex, 0};
+            push_str_or_nil(L, s);
+        } else return unknown_field(L, v);
+        return 1;
+    }
+    if (v->kind == V_PROVIDER) {
+        const cs_provider *p = v->sub == 0 ? &c->billing : v->sub == 1 ? &c->rendering : &c->supervising;
+        if (!strcmp(k, "npi")) push_str_or_nil(L, p->npi);
+        else if (!strcmp(k, "taxonomy")) push_str_or_nil(L, p->taxonomy);
+        else return unknown_field(L, v);
+        return 1;
+    }
+    if (v->kind == V_MEASUREMENT) {
+        const cs_measurement *m = &c->lines[v->line].measurements[v->sub];
+        if (!strcmp(k, "type")) lua_pushstring(L, m->type);
+        else if (!strcmp(k, "value")) lua_pushnumber(L, m->value);
+        else return unknown_field(L, v);
+        return 1;
+    }
+    /* documentation: free-form; an absent key is nil */
+    for (int i = 0; i < c->ndocumentation; i++)
+        if (!strcmp(c->documentation[i].key, k)) {
+            lua_pushstring(L, c->documentation[i].value);
+            return 1;
+        }
+    lua_pushnil(L);
+    return 1;
+}
+
+/* Number of elements of a list view. */
+static int list_len(const view *v, const cs_claim *c)
+{
+    const cs_line *ln = &c->lines[v->line];
+    switch (v->kind) {
+    case V_LINES: return c->nlines;
+    case V_MODIFIERS: return ln->nmodifiers;
+    case V_POINTERS: case V_LINE_DX: return ln->npointers;
+    case V_DIAGNOSES: return c->ndiagnoses;
+    case V_MEASUREMENTS: return ln->nmeasurements;
+    default: return -1;
+    }
+}
+
+static int index_list(lua_State *L, const view *v, const cs_claim *c)
+{
+    int i = list_index(L), n = list_len(v, c);
+    if (lua_type(L, 2) == LUA_TSTRING) return unknown_field(L, v);
+    if (i < 1 || i > n) { lua_pushnil(L); return 1; }
+    const cs_line *ln = &c->lines[v->line];
+    uint32_t gen = cs_host_of(L)->gen;
+    switch (v->kind) {
+    case V_LINES: push_view(L, gen, V_LINE, i - 1, 0); break;
+    case V_MODIFIERS: lua_pushstring(L, ln->modifiers[i - 1]); break;
+    case V_POINTERS: lua_pushinteger(L, ln->pointers[i - 1]); break;
+    case V_LINE_DX: lua_pushstring(L, c->diagnoses[ln->pointers[i - 1] - 1]); break;
+    case V_DIAGNOSES: lua_pushstring(L, c->diagnoses[i - 1]); break;
+    default: push_view(L, gen, V_MEASUREMENT, v->line, i - 1); break;
+    }
+    return 1;
+}
+
+static int view_index(lua_State *L)
+{
+    const cs_claim *c;
+    const view *v = check_view(L, 1, &c);
+    if (list_len(v, c) >= 0) return index_list(L, v, c);
+    if (lua_type(L, 2) != LUA_TSTRING) return unknown_field(L, v);
+    const char *k = lua_tostring(L, 2);
+    if (v->kind == V_CLAIM) return index_claim(L, v, c, k);
+    if (v->kind == V_LINE) return index_line(L, v, &c->lines[v->line], k);
+    return index_record(L, v, c, k);
+}
+
+static int view_newindex(lua_State *L)
+{
+    const cs_claim *c;
+    const view *v = check_view(L, 1, &c);
+    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
+    if (lua_type(L, 2) == LUA_TNUMBER)
+        return cs_sandbox_error(L, 2, "the claim is read-only: cannot set %s[%d]", KIND_NAMES[v->kind], (int)lua_tointeger(L, 2));
+    return cs_sandbox_error(L, 2, "the claim is read-only: cannot set %s.%s", KIND_NAMES[v->kind], k);
+}
+
+static int view_len(lua_State *L)
+{
+    const cs_claim *c;
+    const view *v = check_view(L, 1, &c);
+    int n = list_len(v, c);
+    if (n < 0) return cs_sandbox_error(L, 2, "%s has no length", KIND_NAMES[v->kind]);
+    lua_pushinteger(L, n);
+    return 1;
+}
+
+static int view_eq(lua_State *L)
+{
+    const view *a = luaL_checkudata(L, 1, VIEW_MT), *b = luaL_checkudata(L, 2, VIEW_MT);
+    lua_pushboolean(L, a->gen == b->gen && a->kind == b->kind && a->line == b->line && a->sub == b->sub);
+    return 1;
+}
+
+static int view_tostring(lua_State *L)
+{
+    const cs_claim *c;
+    const view *v = check_view(L, 1, &c);
+    if (v->kind == V_LINE)
+        lua_pushfstring(L, "line %d (%s)", v->line + 1, c->lines[v->line].code);
+    else if (v->kind == V_CLAIM)
+        lua_pushfstring(L, "claim %s", c->id);
+    else
+        lua_pushstring(L, KIND_NAMES[v->kind]);
+    return 1;
+}
+
+void cs_claimview_init(lua_State *L)
+{
+    static const luaL_Reg mm[] = {
+        {"__index", view_index}, {"__newindex", view_newindex},
+        {"__len", view_len}, {"__eq", view_eq}, {"__tostring", view_tostring},
+        {NULL, NULL}
+    };
+    luaL_newmetatable(L, VIEW_MT);
+    luaL_setfuncs(L, mm, 0);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+}
+
+void cs_claimview_push(lua_State *L)
+{
+    push_view(L, cs_host_of(L)->gen, V_CLAIM, 0, 0);
+}
+
+int cs_claimview_line(lua_State *L, int idx)
+{
+    const view *v = luaL_testudata(L, idx, VIEW_MT);
+    cs_host *h = cs_host_of(L);
+    if (!v || v->kind != V_LINE || !h->claim || v->gen != h->gen) return 0;
+    return v->line + 1;
+}

@@ -1,0 +1,19 @@
+/*
+ * claimview.h -- exposing the claim being checked to scripts, read-only.
+ */
+#ifndef CS_CLAIMVIEW_H
+#define CS_CLAIMVIEW_H
+
+#include <lua.h>
+
+/* Register the view metatable in L; once per state. */
+void cs_claimview_init(lua_State *L);
+
+/* Push the view of the claim the host is checking (host->claim, host->gen). */
+void cs_claimview_push(lua_State *L);
+
+/* The 1-based line number of the line view at idx, or 0 when idx holds no
+ * line of the current claim. */
+int cs_claimview_line(lua_State *L, int idx);
+
+#endif

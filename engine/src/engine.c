@@ -1,0 +1,157 @@
+/*
+ * engine.c -- the public API: an engine is a sandbox with every pack of a
+ * rules root loaded, checking one claim at a time.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "claimscrub.h"
+#include "claimview.h"
+#include "host.h"
+#include "run.h"
+
+#ifndef CS_DEFAULT_ROOT
+#define CS_DEFAULT_ROOT "."
+#endif
+
+struct cs_engine {
+    cs_sandbox *sb;
+    cs_host host;
+    cs_packset packs;
+    cs_verdict verdict;
+    cs_claim claim;
+    cs_input_errors errs;
+    char *payer, *client;       /* overrides, NULL when not given */
+};
+
+const char *cs_version(void) { return CS_VERSION; }
+
+const char *cs_status_name(int s)
+{
+    static const char *const names[] = {"pass", "info", "warn", "review", "deny", "reject"};
+    return s >= CS_PASS && s <= CS_REJECT ? names[s] : NULL;
+}
+
+void cs_free(void *p) { free(p); }
+
+const char *cs_engine_rules_hash(const cs_engine *e) { return e->packs.hash; }
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+cs_engine *cs_engine_new(const cs_options *opt, char **err)
+{
+    static const cs_options none;
+    if (!opt) opt = &none;
+    if (err) *err = NULL;
+    cs_engine *e = calloc(1, sizeof *e);
+    if (!e) goto oom;
+    const char *root = opt->rules_dir ? opt->rules_dir : CS_DEFAULT_ROOT;
+    const char *stdlib = opt->stdlib_dir ? opt->stdlib_dir : CS_DEFAULT_ROOT "/stdlib";
+    e->payer = dup_or_null(opt->payer);
+    e->client = dup_or_null(opt->client);
+    if ((opt->payer && !e->payer) || (opt->client && !e->client)) goto oom;
+    e->sb = cs_sandbox_new(stdlib, err);
+    if (!e->sb) goto fail;
+    e->sb->host = &e->host;
+    e->host.manifest_ref = LUA_NOREF;
+    cs_claimview_init(e->sb->L);
+    lua_newtable(e->sb->L);
+    e->host.checks = luaL_ref(e->sb->L, LUA_REGISTRYINDEX);
+    if (!cs_packset_load(&e->packs, e->sb, root, err)) goto fail;
+    return e;
+oom:
+    if (err) *err = strdup("not enough memory");
+fail:
+    cs_engine_free(e);
+    return NULL;
+}
+
+void cs_engine_free(cs_engine *e)
+{
+    if (!e) return;
+    cs_sandbox_free(e->sb);
+    cs_packset_free(&e->packs);
+    cs_verdict_free(&e->verdict);
+    free(e->payer);
+    free(e->client);
+    free(e);
+}
+
+static void input_finding(cs_verdict *v, const char *msg)
+{
+    cs_finding *f = cs_verdict_add(v, "input.invalid", CS_REJECT);
+    if (f) cs_verdict_message(v, f, msg, strlen(msg));
+}
+
+/* The layers for the claim's payer (base first) and client overlay.
+ * Returns false (with an input finding) when the payer has no pack. */
+static bool pick_layers(cs_engine *e, const cs_claim *c)
+{
+    cs_verdict *v = &e->verdict;
+    const char *payer = e->payer ? e->payer : c->payer;
+    const char *client = e->client ? e->client : (c->client[0] ? c->client : NULL);
+    v->payer = payer && payer[0] ? payer : NULL;
+    v->client = client;
+    const cs_pack *p = v->payer ? cs_packset_find(&e->packs, v->payer, false) : NULL;
+    if (!p) {
+        char msg[256];
+        snprintf(msg, sizeof msg, v->payer ? "payer: no rule pack '%s' under the rules root"
+                                           : "payer: missing, and no --payer was given", v->payer);
+        input_finding(v, msg);
+        return false;
+    }
+    const cs_pack *chain[CS_MAX_LAYERS];
+    int n = 0;
+    for (; p && n < CS_MAX_LAYERS - 1; p = p->base) chain[n++] = p;
+    for (int i = n - 1; i >= 0; i--) v->layers[v->nlayers++] = chain[i];
+    const cs_pack *ov = client ? cs_packset_find(&e->packs, client, true) : NULL;
+    if (ov) v->layers[v->nlayers++] = ov;
+    return true;
+}
+
+/* Parse and validate; on failure the verdict holds input findings. */
+static bool read_claim(cs_engine *e, const char *json, size_t len)
+{
+    cs_verdict *v = &e->verdict;
+    const char *end = NULL;
+    memset(&e->claim, 0, sizeof e->claim);
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+    if (!root) {
+        char msg[128];
+        size_t at = end && end >= json ? (size_t)(end - json) : 0;
+        snprintf(msg, sizeof msg, "not valid JSON (problem at byte %zu of %zu)", at + 1, len);
+        input_finding(v, msg);
+        return false;
+    }
+    e->errs.n = 0;
+    e->errs.truncated = false;
+    bool ok = cs_claim_from_json(root, &e->claim, &e->errs, e->payer == NULL);
+    cJSON_Delete(root);
+    if (e->claim.has_id) v->claim_id = e->claim.id;
+    for (int i = 0; i < e->errs.n; i++) input_finding(v, e->errs.msg[i]);
+    if (e->errs.truncated) input_finding(v, "more problems not shown");
+    return ok;
+}
+
+int cs_check(cs_engine *e, const char *json, size_t len, const cs_origin *origin,
+             char **out, size_t *outlen)
+{
+    cs_verdict *v = &e->verdict;
+    cs_verdict_reset(v);
+    if (!json) { json = ""; len = 0; }
+    bool ok = read_claim(e, json, len);
+    if (ok && pick_layers(e, &e->claim)) {
+        cs_run_claim(e->sb, &e->host, &e->claim, v);
+        cs_verdict_merge(v);
+    } else if (!v->payer) {
+        v->payer = e->payer ? e->payer : (e->claim.payer[0] ? e->claim.payer : NULL);
+        v->client = e->client ? e->client : (e->claim.client[0] ? e->claim.client : NULL);
+    }
+    cs_buf b = {0};
+    cs_verdict_json(v, ok ? &e->claim : NULL, origin, e->packs.hash, &b);
+    int status = cs_verdict_status(v);
+    *out = cs_buf_take(&b, outlen);
+    return *out && !v->text.oom ? status : -1;
+}

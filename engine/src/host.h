@@ -1,0 +1,40 @@
+/*
+ * host.h -- what host functions called from scripts (payer{}, rule{},
+ * flag()) need to know about the engine: kept in sandbox->host.
+ */
+#ifndef CS_HOST_H
+#define CS_HOST_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "claim.h"
+#include "pack.h"
+#include "verdict.h"
+
+typedef struct cs_host {
+    /* manifests */
+    const char *manifest_kind;  /* "payer" or "client" while one runs */
+    int manifest_ref;           /* registry ref of its table, LUA_NOREF */
+    int manifest_line;
+
+    /* scripts: first load validates rules, later runs collect checks */
+    cs_pack *pack;              /* pack being loaded / run */
+    cs_script *script;
+    int declared;               /* rule{} calls in this run of the script */
+    int checks;                 /* registry ref: check functions, by index */
+    bool rerun;
+
+    /* checking a claim */
+    const cs_claim *claim;
+    uint32_t gen;               /* claim generation; views check it */
+    const cs_rule *rule;        /* running rule */
+    cs_verdict *verdict;
+} cs_host;
+
+static inline cs_host *cs_host_of(lua_State *L)
+{
+    return (cs_host *)cs_sandbox_of(L)->host;
+}
+
+#endif

@@ -1,0 +1,327 @@
+/*
+ * report.c -- render a verdict record as a text report for people.
+ *
+ * One block per claim, every line ending in a newline:
+ *
+ *   CLM-1001  DENY  payer medicare  client riverside-clinic  (a.json #1, line 1)
+ *     line 2  deny    cms.inj.em_needs_25  CO-97 M15  $35.00
+ *             96372 billed with 99213 on 2026-03-02 without modifier 25
+ *             fix: add modifier 25 to line 1
+ *             overridden by riverside-clinic (was review)
+ *             at payers/medicare/visits.lua:57 (medicare)
+ *     waived: cms.x (deny, line 2) by commercial-strict: contract pays per policy
+ *
+ * Text taken from the record (ids, messages) has its control characters
+ * replaced by spaces, so a claim cannot break the layout or send escape
+ * sequences to a terminal; newlines in a message continue it on the next
+ * line at the same indent.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "claimscrub.h"
+
+/* Width of the location column ("line 12", "claim") and of the severity
+ * column ("review"); detail lines are indented past both. */
+#define LOC_WIDTH 8
+#define SEV_WIDTH 8
+#define DETAIL_INDENT (2 + LOC_WIDTH)
+
+static const char *const status_upper[][2] = {
+    {"pass", "PASS"}, {"info", "INFO"}, {"warn", "WARN"},
+    {"review", "REVIEW"}, {"deny", "DENY"}, {"reject", "REJECT"},
+};
+
+/* ---- reading the record ---- */
+
+/* The string at key, or NULL when absent or not a string. */
+static const char *get_str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The whole number at key into *n; false when absent or not one. */
+static bool get_int(const cJSON *o, const char *key, long long *n)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsNumber(v)) return false;
+    double d = v->valuedouble;
+    if (!(d >= -9e15 && d <= 9e15)) return false; /* also rejects NaN */
+    long long i = (long long)d;
+    if ((double)i != d) return false;
+    *n = i;
+    return true;
+}
+
+/* The value at key as text (a string, or a number written plainly) into
+ * buf; NULL when absent or neither. */
+static const char *get_text(const cJSON *o, const char *key, char *buf, size_t size)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (cJSON_IsString(v)) return v->valuestring;
+    if (!cJSON_IsNumber(v)) return NULL;
+    long long n;
+    if (get_int(o, key, &n)) snprintf(buf, size, "%lld", n);
+    else snprintf(buf, size, "%.2f", v->valuedouble);
+    return buf;
+}
+
+/* The upper-case name of a status string; NULL when it is not one. */
+static const char *status_name(const char *s)
+{
+    for (size_t i = 0; s && i < sizeof status_upper / sizeof *status_upper; i++)
+        if (strcmp(s, status_upper[i][0]) == 0) return status_upper[i][1];
+    return NULL;
+}
+
+/* True when key is absent, or an array holding only objects. */
+static bool objects_or_absent(const cJSON *o, const char *key)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key), *e;
+    if (!a) return true;
+    if (!cJSON_IsArray(a)) return false;
+    cJSON_ArrayForEach(e, a)
+        if (!cJSON_IsObject(e)) return false;
+    return true;
+}
+
+/* ---- writing ---- */
+
+/* Append s with control characters as spaces. */
+static void put_clean(cs_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        cs_buf_putc(b, c < 0x20 || c == 0x7f ? ' ' : *s);
+    }
+}
+
+/* Append s cleaned, then spaces up to width (at least one space). */
+static void put_col(cs_buf *b, const char *s, size_t width)
+{
+    put_clean(b, s);
+    size_t n = strlen(s);
+    do cs_buf_putc(b, ' '); while (++n < width);
+}
+
+static void put_indent(cs_buf *b, int n)
+{
+    while (n-- > 0) cs_buf_putc(b, ' ');
+}
+
+/* Append s as detail text: each of its lines indented and newline-ended. */
+static void put_detail(cs_buf *b, const char *s)
+{
+    put_indent(b, DETAIL_INDENT);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n') { cs_buf_putc(b, '\n'); put_indent(b, DETAIL_INDENT); }
+        else cs_buf_putc(b, c < 0x20 || c == 0x7f ? ' ' : *s);
+    }
+    cs_buf_putc(b, '\n');
+}
+
+/* ---- the header ---- */
+
+/* "(a.json #3, line 12)" from the record's input object, if it has any. */
+static void put_origin(cs_buf *b, const cJSON *input)
+{
+    const char *file = get_str(input, "file");
+    long long rec = 0, line = 0;
+    get_int(input, "record", &rec);
+    get_int(input, "line", &line);
+    if (!file && rec <= 0 && line <= 0) return;
+    cs_buf_puts(b, "  (");
+    const char *sep = "";
+    if (file) { put_clean(b, strcmp(file, "-") == 0 ? "stdin" : file); sep = " "; }
+    if (rec > 0) { cs_buf_printf(b, "%s#%lld", sep, rec); sep = ", "; }
+    if (line > 0) cs_buf_printf(b, "%sline %lld", sep, line);
+    cs_buf_putc(b, ')');
+}
+
+static void put_header(cs_buf *b, const cJSON *root, const char *status)
+{
+    const char *claim = get_str(root, "claim");
+    const char *payer = get_str(root, "payer");
+    const char *client = get_str(root, "client");
+    put_clean(b, claim && *claim ? claim : "(no claim id)");
+    cs_buf_printf(b, "  %s", status);
+    if (payer) { cs_buf_puts(b, "  payer "); put_clean(b, payer); }
+    if (client) { cs_buf_puts(b, "  client "); put_clean(b, client); }
+    put_origin(b, cJSON_GetObjectItemCaseSensitive(root, "input"));
+    cs_buf_putc(b, '\n');
+}
+
+/* ---- one finding ---- */
+
+/* "lines 1,2" when the finding names several lines, "line 2" for one,
+ * "claim" for a claim-level finding. */
+static void put_location(cs_buf *b, const cJSON *f)
+{
+    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(f, "lines"), *e;
+    long long line = 0;
+    cs_buf loc = {0};
+    if (cJSON_GetArraySize(lines) > 1) {
+        cs_buf_puts(&loc, "lines ");
+        const char *sep = "";
+        cJSON_ArrayForEach(e, lines) {
+            if (!cJSON_IsNumber(e)) continue;
+            cs_buf_printf(&loc, "%s%.0f", sep, e->valuedouble);
+            sep = ",";
+        }
+    } else if (get_int(f, "line", &line)) {
+        cs_buf_printf(&loc, "line %lld", line);
+    } else {
+        cs_buf_puts(&loc, "claim");
+    }
+    put_col(b, loc.oom || !loc.p ? "?" : loc.p, LOC_WIDTH);
+    cs_buf_free(&loc);
+}
+
+/* "  CO-97 M15  $35.00": the adjustment codes and amount, when present. */
+static void put_codes(cs_buf *b, const cJSON *f)
+{
+    const char *group = get_str(f, "group"), *carc = get_str(f, "carc");
+    const char *rarc = get_str(f, "rarc");
+    char num[64];
+    const char *amount = get_text(f, "amount", num, sizeof num);
+    if (carc) {
+        cs_buf_puts(b, "  ");
+        if (group) { put_clean(b, group); cs_buf_putc(b, '-'); }
+        else cs_buf_puts(b, "CARC ");
+        put_clean(b, carc);
+    } else if (group) {
+        cs_buf_puts(b, "  ");
+        put_clean(b, group);
+    }
+    if (rarc) { cs_buf_puts(b, carc || group ? " " : "  "); put_clean(b, rarc); }
+    if (amount) { cs_buf_puts(b, "  $"); put_clean(b, amount); }
+}
+
+/* The fix as an instruction: "add modifier 25 to line 1". */
+static void put_fix(cs_buf *b, const cJSON *fix)
+{
+    if (!cJSON_IsObject(fix)) return;
+    const char *action = get_str(fix, "action");
+    const char *mod = get_str(fix, "modifier"), *code = get_str(fix, "code");
+    char num[64];
+    const char *units = get_text(fix, "units", num, sizeof num);
+    long long line = 0;
+    bool has_line = get_int(fix, "line", &line);
+    cs_buf t = {0};
+    if (!action) action = "?";
+    if (!strcmp(action, "add_modifier") && mod && has_line)
+        cs_buf_printf(&t, "fix: add modifier %s to line %lld", mod, line);
+    else if (!strcmp(action, "remove_modifier") && mod && has_line)
+        cs_buf_printf(&t, "fix: remove modifier %s from line %lld", mod, line);
+    else if (!strcmp(action, "replace_code") && code && has_line)
+        cs_buf_printf(&t, "fix: change the code on line %lld to %s", line, code);
+    else if (!strcmp(action, "set_units") && units && has_line)
+        cs_buf_printf(&t, "fix: set the units on line %lld to %s", line, units);
+    else if (!strcmp(action, "remove_line") && has_line)
+        cs_buf_printf(&t, "fix: remove line %lld", line);
+    else if (!strcmp(action, "add_line") && code)
+        cs_buf_printf(&t, "fix: add a line for %s", code);
+    else if (has_line)
+        cs_buf_printf(&t, "fix: %s on line %lld", action, line);
+    else
+        cs_buf_printf(&t, "fix: %s", action);
+    if (!t.oom) put_detail(b, t.p);
+    else b->oom = true;
+    cs_buf_free(&t);
+}
+
+/* "overridden by riverside-clinic (was review)" */
+static void put_override(cs_buf *b, const cJSON *ov)
+{
+    if (!cJSON_IsObject(ov)) return;
+    const char *from = get_str(ov, "from"), *by = get_str(ov, "by");
+    put_indent(b, DETAIL_INDENT);
+    cs_buf_puts(b, "overridden");
+    if (by) { cs_buf_puts(b, " by "); put_clean(b, by); }
+    if (from) { cs_buf_puts(b, " (was "); put_clean(b, from); cs_buf_putc(b, ')'); }
+    cs_buf_putc(b, '\n');
+}
+
+/* "at payers/medicare/visits.lua:57 (medicare)" */
+static void put_source(cs_buf *b, const cJSON *f)
+{
+    const char *source = get_str(f, "source"), *layer = get_str(f, "layer");
+    if (!source && !layer) return;
+    put_indent(b, DETAIL_INDENT);
+    if (source) { cs_buf_puts(b, "at "); put_clean(b, source); }
+    if (layer) {
+        cs_buf_puts(b, source ? " (" : "(");
+        put_clean(b, layer);
+        cs_buf_putc(b, ')');
+    }
+    cs_buf_putc(b, '\n');
+}
+
+static void put_finding(cs_buf *b, const cJSON *f)
+{
+    const char *sev = get_str(f, "severity"), *rule = get_str(f, "rule");
+    const char *msg = get_str(f, "message");
+    put_indent(b, 2);
+    put_location(b, f);
+    put_col(b, sev ? sev : "?", SEV_WIDTH);
+    put_clean(b, rule ? rule : "?");
+    put_codes(b, f);
+    cs_buf_putc(b, '\n');
+    if (msg && *msg) put_detail(b, msg);
+    put_fix(b, cJSON_GetObjectItemCaseSensitive(f, "fix"));
+    put_override(b, cJSON_GetObjectItemCaseSensitive(f, "overridden"));
+    put_source(b, f);
+}
+
+/* "  waived: cms.x (deny, line 2) by commercial-strict: contract pays" */
+static void put_waived(cs_buf *b, const cJSON *w)
+{
+    const char *rule = get_str(w, "rule"), *sev = get_str(w, "severity");
+    const char *by = get_str(w, "waived_by"), *reason = get_str(w, "reason");
+    long long line = 0;
+    bool has_line = get_int(w, "line", &line);
+    cs_buf_puts(b, "  waived: ");
+    put_clean(b, rule ? rule : "?");
+    if (sev || has_line) {
+        cs_buf_puts(b, " (");
+        if (sev) put_clean(b, sev);
+        if (has_line) cs_buf_printf(b, "%sline %lld", sev ? ", " : "", line);
+        cs_buf_putc(b, ')');
+    }
+    if (by) { cs_buf_puts(b, " by "); put_clean(b, by); }
+    if (reason && *reason) { cs_buf_puts(b, ": "); put_clean(b, reason); }
+    cs_buf_putc(b, '\n');
+}
+
+/* ---- public ---- */
+
+/* A record is ours when it is a JSON object whose "status" is a status name
+ * and whose "findings" and "waived", when present, are arrays of objects.
+ * Other fields are shown when they have the expected type and skipped
+ * otherwise.  Returns NULL for anything else and when memory ran out. */
+char *cs_record_to_text(const char *record)
+{
+    if (!record) return NULL;
+    cJSON *root = cJSON_Parse(record);
+    const char *status = status_name(get_str(root, "status"));
+    if (!cJSON_IsObject(root) || !status || !objects_or_absent(root, "findings")
+        || !objects_or_absent(root, "waived")) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    cs_buf b = {0};
+    const cJSON *e;
+    put_header(&b, root, status);
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "findings"))
+        put_finding(&b, e);
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "waived"))
+        put_waived(&b, e);
+    cJSON_Delete(root);
+    return cs_buf_take(&b, NULL);
+}

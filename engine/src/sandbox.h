@@ -1,0 +1,95 @@
+/*
+ * sandbox.h -- one Lua 5.4 state for untrusted payer scripts.
+ *
+ * A sandbox owns a lua_State whose scripts see only an allow-listed,
+ * read-only base: no io, os, package, debug, load, dofile, coroutine,
+ * collectgarbage, string.dump, print or randomness.  Scripts are compiled as
+ * text only.  Each run of a script gets a fresh global table whose reads fall
+ * through to the base; every invocation gets a CPU budget (VM instructions,
+ * deterministic, sticky once spent: pcall cannot catch it) and the state a
+ * memory cap.  See docs/rule-language.md and docs/limits.md.
+ */
+#ifndef CS_SANDBOX_H
+#define CS_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <lua.h>
+
+/* Memory one sandbox (Lua state) may hold, loaded rules included: enough
+ * for thousands of rules, small enough that a runaway script cannot take the
+ * machine.  A script that needs more fails with a memory error. */
+#define CS_SANDBOX_MEM_LIMIT   ((size_t)64 << 20)
+/* VM instructions one invocation (a script's load, or one rule's check) may
+ * execute: ~50 ms of plain Lua; a real rule uses a few thousand. */
+#define CS_SCRIPT_INSN_BUDGET  10000000L
+/* How often the count hook runs, in instructions. */
+#define CS_HOOK_INTERVAL       1000
+/* Lua pattern functions (find/match/gmatch/gsub) backtrack in C, where no
+ * instruction budget reaches: a call whose estimated work, subject length to
+ * the power (quantifiers + 1) times pattern length, passes this is refused. */
+#define CS_PATTERN_MAX_WORK    1e8
+/* table.move copies element by element in C: at most this many per call. */
+#define CS_TABLE_MOVE_MAX      (1L << 20)
+/* Source size of one script or manifest. */
+#define CS_SCRIPT_MAX_BYTES    ((size_t)1 << 20)
+
+/* What the running code is doing; host functions check it. */
+typedef enum cs_phase {
+    CS_PHASE_IDLE = 0,
+    CS_PHASE_MANIFEST,   /* a payer.lua / client.lua is running */
+    CS_PHASE_LOAD,       /* a script's top level is running */
+    CS_PHASE_CHECK       /* a rule's check function is running */
+} cs_phase;
+
+typedef struct cs_sandbox {
+    lua_State *L;
+    size_t mem_used, mem_limit;
+    long insn_used, insn_budget;
+    bool tripped;           /* budget spent: every hook call raises again */
+    char where[160];        /* "file:line: " where the budget ran out */
+    bool fail_alloc;        /* test hook: refuse the next allocations */
+    cs_phase phase;
+    void *host;             /* the owner's context, for host functions */
+    char *stdlib_dir;
+    int env_mt;             /* registry ref: metatable of script globals */
+    int modules;            /* registry ref: loaded stdlib modules */
+} cs_sandbox;
+
+/* Create a sandbox whose require() resolves names in stdlib_dir.  On error
+ * NULL is returned and *err (if not NULL) gets a malloc'd message. */
+cs_sandbox *cs_sandbox_new(const char *stdlib_dir, char **err);
+void cs_sandbox_free(cs_sandbox *sb);
+
+/* The sandbox that owns L. */
+cs_sandbox *cs_sandbox_of(lua_State *L);
+
+/* Add a host function to the read-only base every script sees. */
+void cs_sandbox_register(cs_sandbox *sb, const char *name, lua_CFunction fn);
+
+/* Compile src (len bytes, text only) named chunkname ("@payers/x/y.lua") and
+ * push the function.  On error nothing is pushed, false is returned and *err
+ * gets a malloc'd "file:line: problem". */
+bool cs_sandbox_compile(cs_sandbox *sb, const char *chunkname,
+                        const char *src, size_t len, char **err);
+
+/* Push a fresh global table for one run of a script. */
+void cs_sandbox_push_env(cs_sandbox *sb);
+
+/* Call the function below nargs arguments on the stack in phase ph with a
+ * fresh CPU budget; like lua_pcall with nresults 0.  On error returns the
+ * Lua status, leaves nothing on the stack and writes a NUL-terminated
+ * description into msg (size msgsize) -- never calling a __tostring. */
+int cs_sandbox_call(cs_sandbox *sb, int nargs, cs_phase ph,
+                    char *msg, size_t msgsize);
+
+/* Raise a Lua error prefixed with the position of the Lua code `level`
+ * frames up (1 = the caller of the running C function).  Does not return. */
+int cs_sandbox_error(lua_State *L, int level, const char *fmt, ...);
+
+/* Push a read-only proxy of the table at idx (recursively for nested
+ * tables).  Reads go through; writes and rawset raise. */
+void cs_sandbox_freeze(lua_State *L, int idx);
+
+#endif

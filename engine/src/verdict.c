@@ -1,0 +1,272 @@
+/*
+ * verdict.c -- findings, merging across layers, and the output record.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "claimscrub.h"
+#include "verdict.h"
+
+static const char *const FIX_NAMES[] = {
+    NULL, "add_modifier", "remove_modifier", "replace_code", "set_units",
+    "remove_line", "add_line"
+};
+
+const char *cs_fix_action_name(cs_fix_action a)
+{
+    return a > CS_FIX_NONE && a <= CS_FIX_ADD_LINE ? FIX_NAMES[a] : NULL;
+}
+
+cs_fix_action cs_fix_action_parse(const char *s)
+{
+    for (int a = CS_FIX_ADD_MODIFIER; a <= CS_FIX_ADD_LINE; a++)
+        if (strcmp(s, FIX_NAMES[a]) == 0) return (cs_fix_action)a;
+    return CS_FIX_NONE;
+}
+
+void cs_verdict_reset(cs_verdict *v)
+{
+    v->n = 0;
+    v->text.len = 0;
+    v->text.oom = false;
+    v->claim_id = v->payer = v->client = NULL;
+    v->nlayers = 0;
+}
+
+void cs_verdict_free(cs_verdict *v)
+{
+    free(v->f);
+    cs_buf_free(&v->text);
+    memset(v, 0, sizeof *v);
+}
+
+cs_finding *cs_verdict_add(cs_verdict *v, const char *rule, int severity)
+{
+    if (v->n >= CS_MAX_FINDINGS) return NULL;
+    if (v->n == v->cap) {
+        int cap = v->cap ? v->cap * 2 : 16;
+        cs_finding *f = realloc(v->f, (size_t)cap * sizeof *f);
+        if (!f) return NULL;
+        v->f = f;
+        v->cap = cap;
+    }
+    cs_finding *f = &v->f[v->n++];
+    memset(f, 0, sizeof *f);
+    snprintf(f->rule, sizeof f->rule, "%s", rule);
+    f->severity = f->severity_from = severity;
+    return f;
+}
+
+void cs_verdict_message(cs_verdict *v, cs_finding *f, const char *msg, size_t len)
+{
+    f->message = v->text.len;
+    if (len > CS_MAX_MESSAGE_LEN) {
+        cs_buf_put(&v->text, msg, CS_MAX_MESSAGE_LEN);
+        cs_buf_puts(&v->text, "...");
+    } else {
+        cs_buf_put(&v->text, msg, len);
+    }
+    cs_buf_putc(&v->text, 0);
+}
+
+/* Rules of the engine itself cannot be waived or downgraded: a claim that
+ * could not be read or checked fails closed. */
+static bool protected_rule(const char *id)
+{
+    return strncmp(id, "input.", 6) == 0 || strncmp(id, "engine.", 7) == 0;
+}
+
+static int layer_index(const cs_verdict *v, const cs_pack *p)
+{
+    for (int i = 0; i < v->nlayers; i++)
+        if (v->layers[i] == p) return i;
+    return -1;
+}
+
+static const cs_override *find_override(const cs_override *o, int n, const char *rule)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(o[i].rule, rule) == 0) return &o[i];
+    return NULL;
+}
+
+/* Severity changes apply bottom-up (the highest layer has the last word);
+ * a waiver by any higher layer wins, the highest one is named. */
+static void merge_one(cs_verdict *v, cs_finding *f)
+{
+    int from = layer_index(v, f->layer);
+    if (from < 0 || protected_rule(f->rule)) return;
+    for (int i = from + 1; i < v->nlayers; i++) {
+        const cs_pack *p = v->layers[i];
+        const cs_override *o = find_override(p->sev, p->nsev, f->rule);
+        if (o) { f->severity = o->severity; f->severity_by = p; }
+    }
+    for (int i = v->nlayers - 1; i > from; i--) {
+        const cs_pack *p = v->layers[i];
+        const cs_override *o = find_override(p->waive, p->nwaive, f->rule);
+        if (o) { f->waived_by = p; f->waive_reason = o->reason; break; }
+    }
+}
+
+void cs_verdict_merge(cs_verdict *v)
+{
+    for (int i = 0; i < v->n; i++) merge_one(v, &v->f[i]);
+}
+
+int cs_verdict_status(const cs_verdict *v)
+{
+    int s = CS_PASS;
+    for (int i = 0; i < v->n; i++)
+        if (!v->f[i].waived_by && v->f[i].severity > s) s = v->f[i].severity;
+    return s;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static void put_key(cs_buf *b, const char *k)
+{
+    cs_buf_putc(b, ',');
+    cs_buf_json_cstr(b, k);
+    cs_buf_putc(b, ':');
+}
+
+static void put_money(cs_buf *b, int64_t cents)
+{
+    char m[32];
+    cs_money_format(cents, m);
+    cs_buf_json_cstr(b, m);
+}
+
+static void put_fix(cs_buf *b, const cs_fix *x)
+{
+    put_key(b, "fix");
+    cs_buf_puts(b, "{\"action\":");
+    cs_buf_json_cstr(b, cs_fix_action_name(x->action));
+    if (x->action != CS_FIX_ADD_LINE) cs_buf_printf(b, ",\"line\":%d", x->line);
+    switch (x->action) {
+    case CS_FIX_ADD_MODIFIER: case CS_FIX_REMOVE_MODIFIER:
+        put_key(b, "modifier"); cs_buf_json_cstr(b, x->arg); break;
+    case CS_FIX_REPLACE_CODE: case CS_FIX_ADD_LINE:
+        put_key(b, "code"); cs_buf_json_cstr(b, x->arg); break;
+    case CS_FIX_SET_UNITS:
+        cs_buf_printf(b, ",\"units\":%d", (int)x->units); break;
+    default: break;
+    }
+    cs_buf_putc(b, '}');
+}
+
+static void put_opt_str(cs_buf *b, const char *k, const char *s)
+{
+    if (!s[0]) return;
+    put_key(b, k);
+    cs_buf_json_cstr(b, s);
+}
+
+static void put_finding(cs_buf *b, const cs_verdict *v, const cs_finding *f)
+{
+    cs_buf_puts(b, "{\"rule\":");
+    cs_buf_json_cstr(b, f->rule);
+    put_key(b, "severity");
+    cs_buf_json_cstr(b, cs_status_name(f->severity));
+    if (f->line) cs_buf_printf(b, ",\"line\":%d", f->line);
+    if (f->nlines) {
+        cs_buf_puts(b, ",\"lines\":[");
+        for (int i = 0; i < f->nlines; i++)
+            cs_buf_printf(b, "%s%d", i ? "," : "", f->lines[i]);
+        cs_buf_putc(b, ']');
+    }
+    put_key(b, "message");
+    cs_buf_json_cstr(b, v->text.p ? v->text.p + f->message : "");
+    put_opt_str(b, "group", f->group);
+    put_opt_str(b, "carc", f->carc);
+    put_opt_str(b, "rarc", f->rarc);
+    if (f->fix.action) put_fix(b, &f->fix);
+    if (f->has_amount) { put_key(b, "amount"); put_money(b, f->amount); }
+    put_opt_str(b, "source", f->source);
+    put_key(b, "layer");
+    cs_buf_json_cstr(b, f->layer ? f->layer->id : NULL);
+    if (f->severity_by) {
+        cs_buf_puts(b, ",\"overridden\":{\"from\":");
+        cs_buf_json_cstr(b, cs_status_name(f->severity_from));
+        put_key(b, "by");
+        cs_buf_json_cstr(b, f->severity_by->id);
+        cs_buf_putc(b, '}');
+    }
+    if (f->waived_by) {
+        put_key(b, "waived_by");
+        cs_buf_json_cstr(b, f->waived_by->id);
+        put_key(b, "reason");
+        cs_buf_json_cstr(b, f->waive_reason);
+    }
+    cs_buf_putc(b, '}');
+}
+
+static void put_findings(cs_buf *b, const cs_verdict *v, bool waived)
+{
+    put_key(b, waived ? "waived" : "findings");
+    cs_buf_putc(b, '[');
+    bool first = true;
+    for (int i = 0; i < v->n; i++) {
+        if ((v->f[i].waived_by != NULL) != waived) continue;
+        if (!first) cs_buf_putc(b, ',');
+        first = false;
+        put_finding(b, v, &v->f[i]);
+    }
+    cs_buf_putc(b, ']');
+}
+
+static void put_origin(cs_buf *b, const cs_origin *o)
+{
+    if (!o || (!o->file && !o->record && !o->line)) return;
+    put_key(b, "input");
+    cs_buf_puts(b, "{\"file\":");
+    cs_buf_json_cstr(b, o->file);
+    if (o->record) cs_buf_printf(b, ",\"record\":%ld", o->record);
+    if (o->line) cs_buf_printf(b, ",\"line\":%ld", o->line);
+    cs_buf_putc(b, '}');
+}
+
+/* Sum of the charges of lines with a non-waived deny or reject finding. */
+static int64_t amount_at_risk(const cs_verdict *v, const cs_claim *c)
+{
+    bool hit[CS_MAX_LINES + 1] = {false};
+    int64_t sum = 0;
+    for (int i = 0; i < v->n; i++) {
+        const cs_finding *f = &v->f[i];
+        if (f->waived_by || f->severity < CS_DENY || !f->line || f->line > c->nlines)
+            continue;
+        if (hit[f->line]) continue;
+        hit[f->line] = true;
+        if (c->lines[f->line - 1].has_charge) sum += c->lines[f->line - 1].charge;
+    }
+    return sum;
+}
+
+void cs_verdict_json(const cs_verdict *v, const cs_claim *c, const cs_origin *origin,
+                     const char *rules_hash, cs_buf *b)
+{
+    cs_buf_puts(b, "{\"claim\":");
+    cs_buf_json_cstr(b, v->claim_id);
+    put_origin(b, origin);
+    put_key(b, "payer");
+    cs_buf_json_cstr(b, v->payer);
+    put_key(b, "client");
+    cs_buf_json_cstr(b, v->client);
+    put_key(b, "status");
+    cs_buf_json_cstr(b, cs_status_name(cs_verdict_status(v)));
+    put_key(b, "amount_at_risk");
+    put_money(b, c ? amount_at_risk(v, c) : 0);
+    put_key(b, "layers");
+    cs_buf_putc(b, '[');
+    for (int i = 0; i < v->nlayers; i++) {
+        if (i) cs_buf_putc(b, ',');
+        cs_buf_json_cstr(b, v->layers[i]->id);
+    }
+    cs_buf_putc(b, ']');
+    put_findings(b, v, false);
+    put_findings(b, v, true);
+    cs_buf_puts(b, ",\"engine\":{\"version\":\"" CS_VERSION "\",\"rules\":");
+    cs_buf_json_cstr(b, rules_hash);
+    cs_buf_puts(b, "}}");
+}

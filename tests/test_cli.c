@@ -1,0 +1,417 @@
+/*
+ * test_cli.c -- end-to-end tests of the claimscrub tool.
+ *
+ * Runs build/claimscrub (or $CLAIMSCRUB) from the repository root with
+ * fork/exec, its standard output and error going to files.  The rules roots
+ * are written into a temporary directory: "rules" holds one payer, testpay,
+ * whose only rule denies a line with more than 3 units; "broken" holds a
+ * pack with a syntax error.
+ */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Records in the --jobs test: more than two batches of the CLI (512). */
+#define MANY 1300
+
+static char tmp[] = "/tmp/cs-test-cli-XXXXXX";
+static char rules[256], broken[256];
+
+typedef struct result {
+    int status;             /* exit status; 128 + signal when killed */
+    char *out, *err;
+} result;
+
+static const char *cli(void)
+{
+    const char *p = getenv("CLAIMSCRUB");
+    return p ? p : "build/claimscrub";
+}
+
+/* The path tmp/name, in a static buffer (one of four, rotating). */
+static const char *tpath(const char *name)
+{
+    static char buf[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", tmp, name);
+    return buf[k];
+}
+
+/* Write s to tmp/name, making its directory; returns the path. */
+static const char *put(const char *name, const char *s)
+{
+    const char *p = tpath(name);
+    char dir[512];
+    snprintf(dir, sizeof dir, "mkdir -p \"$(dirname '%s')\"", p);
+    assert_int_equal(system(dir), 0);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    fputs(s, f);
+    fclose(f);
+    return p;
+}
+
+/* Run the tool with args (NULL-terminated), standard input from the file
+ * in (NULL: /dev/null). */
+static result run_cli(const char *in, const char *const *args)
+{
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = cli();
+    while (args[n - 1] && n < 63) { argv[n] = args[n - 1]; n++; }
+    argv[n] = NULL;
+    char out[512], err[512];
+    snprintf(out, sizeof out, "%s/stdout", tmp);
+    snprintf(err, sizeof err, "%s/stderr", tmp);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int i = open(in ? in : "/dev/null", O_RDONLY);
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (i < 0 || o < 0 || e < 0) _exit(126);
+        dup2(i, 0); dup2(o, 1); dup2(e, 2);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int ws;
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    result r = {WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws),
+                tu_slurp(out, NULL), tu_slurp(err, NULL)};
+    assert_non_null(r.out);
+    assert_non_null(r.err);
+    if (r.status == 127) fail_msg("cannot run %s", cli());
+    return r;
+}
+
+#define RUN(in, ...) run_cli(in, (const char *const[]){__VA_ARGS__, NULL})
+#define CHECK(in, ...) RUN(in, "check", "--rules", rules, "--payer", "testpay", __VA_ARGS__)
+
+static void done(result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static void expect(const result *r, int status)
+{
+    if (r->status != status)
+        fail_msg("exit status %d, expected %d\nstdout:\n%s\nstderr:\n%s",
+                 r->status, status, r->out, r->err);
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+/* A claim for payer testpay with one line of the given units.  The claim
+ * shape follows the claim model (engine/src/claim.h); keep it in step with
+ * docs/claims.md. */
+static char *claim(char *buf, size_t size, const char *id, int units)
+{
+    snprintf(buf, size,
+             "{\"id\":\"%s\",\"payer\":\"testpay\","
+             "\"patient\":{\"id\":\"P1\",\"birth_date\":\"1980-01-01\",\"sex\":\"F\"},"
+             "\"billing\":{\"npi\":\"1234567893\"},\"place_of_service\":\"11\","
+             "\"diagnoses\":[\"D51.0\"],"
+             "\"lines\":[{\"code\":\"99213\",\"units\":%d,\"service_date\":\"2026-03-02\","
+             "\"charge\":\"100.00\",\"pointers\":[1]}]}",
+             id, units);
+    return buf;
+}
+
+static int setup(void **state)
+{
+    if (!mkdtemp(tmp)) return -1;
+    snprintf(rules, sizeof rules, "%s/rules", tmp);
+    snprintf(broken, sizeof broken, "%s/broken", tmp);
+    put("rules/payers/testpay/payer.lua",
+        "payer { id = \"testpay\", name = \"test\", scripts = { \"r.lua\" } }\n");
+    put("rules/payers/testpay/r.lua",
+        "rule { id = \"t.units\", summary = \"too many units\", severity = \"deny\",\n"
+        "  check = function(claim)\n"
+        "    for i, line in ipairs(claim.lines) do\n"
+        "      if line.units > 3 then flag(line, \"too many units\") end\n"
+        "    end\n"
+        "  end }\n");
+    put("broken/payers/bad/payer.lua", "payer { id = \"bad\", name = \n");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- usage: these need only the tool, not working rules ---- */
+
+static void test_version(void **state)
+{
+    result r = RUN(NULL, "--version");
+    expect(&r, 0);
+    assert_string_equal(r.out, "claimscrub 0.1.0\n");
+    done(&r);
+}
+
+static void test_help(void **state)
+{
+    result r = RUN(NULL, "--help");
+    expect(&r, 0);
+    assert_contains(r.out, "usage: claimscrub");
+    assert_contains(r.out, "check");
+    done(&r);
+    r = RUN(NULL, "-h");
+    expect(&r, 0);
+    done(&r);
+    r = RUN(NULL, "check", "--help");
+    expect(&r, 0);
+    assert_contains(r.out, "--jobs");
+    assert_contains(r.out, "--format");
+    done(&r);
+}
+
+static void test_no_command(void **state)
+{
+    result r = RUN(NULL, NULL);
+    expect(&r, 2);
+    assert_contains(r.err, "usage:");
+    assert_string_equal(r.out, "");
+    done(&r);
+}
+
+static void test_unknown_command(void **state)
+{
+    result r = RUN(NULL, "frobnicate");
+    expect(&r, 2);
+    assert_contains(r.err, "unknown command 'frobnicate'");
+    done(&r);
+}
+
+static void test_unknown_option(void **state)
+{
+    result r = RUN(NULL, "--frob");
+    expect(&r, 2);
+    assert_contains(r.err, "unknown option '--frob'");
+    done(&r);
+    r = RUN(NULL, "check", "--frob", "x.json");
+    expect(&r, 2);
+    assert_contains(r.err, "unknown option '--frob'");
+    assert_string_equal(r.out, "");
+    done(&r);
+}
+
+static void test_bad_option_values(void **state)
+{
+    static const char *const bad[][2] = {
+        {"--jobs", "0"}, {"--jobs", "65"}, {"--jobs", "2x"}, {"--jobs", ""},
+        {"--format", "xml"}, {"--input", "yaml"}, {"--payer", ""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        result r = RUN(NULL, "check", bad[i][0], bad[i][1]);
+        expect(&r, 2);
+        assert_contains(r.err, bad[i][0]);
+        done(&r);
+    }
+    result r = RUN(NULL, "check", "--rules");
+    expect(&r, 2);
+    assert_contains(r.err, "--rules needs a value");
+    done(&r);
+}
+
+static void test_missing_rules_dir(void **state)
+{
+    result r = RUN(NULL, "check", "--rules", tpath("no-such-dir"));
+    expect(&r, 2);
+    assert_contains(r.err, "no-such-dir");
+    assert_string_equal(r.out, "");
+    done(&r);
+}
+
+/* ---- these need the engine ---- */
+
+static void test_broken_rules(void **state)
+{
+    result r = RUN(NULL, "check", "--rules", broken, "--payer", "bad");
+    expect(&r, 2);
+    assert_contains(r.err, "payer.lua:");
+    assert_string_equal(r.out, "");
+    done(&r);
+}
+
+static void test_missing_file_others_still_checked(void **state)
+{
+    char c[1024];
+    const char *good = put("one.jsonl", strcat(claim(c, sizeof c, "OK-1", 1), "\n"));
+    result r = CHECK(NULL, "no-such-claims.json", good);
+    expect(&r, 2);
+    assert_contains(r.err, "claimscrub: cannot open no-such-claims.json: "
+                           "No such file or directory");
+    assert_int_equal(count_lines(r.out), 1);
+    assert_contains(r.out, "\"claim\":\"OK-1\"");
+    done(&r);
+}
+
+static void test_pass_exits_0(void **state)
+{
+    char c[1024];
+    const char *p = put("pass.json", claim(c, sizeof c, "OK-1", 2));
+    result r = CHECK(NULL, p);
+    expect(&r, 0);
+    assert_int_equal(count_lines(r.out), 1);
+    assert_contains(r.out, "\"status\":\"pass\"");
+    assert_contains(r.out, "\"record\":1");
+    done(&r);
+}
+
+static void test_deny_exits_1(void **state)
+{
+    char c[1024];
+    const char *p = put("deny.json", claim(c, sizeof c, "BAD-1", 9));
+    result r = CHECK(NULL, p);
+    expect(&r, 1);
+    assert_contains(r.out, "\"status\":\"deny\"");
+    assert_contains(r.out, "t.units");
+    done(&r);
+}
+
+static void test_not_json_is_rejected(void **state)
+{
+    const char *p = put("junk.jsonl", "this is not json\n");
+    result r = CHECK(NULL, p);
+    expect(&r, 1);
+    assert_int_equal(count_lines(r.out), 1);
+    assert_contains(r.out, "\"status\":\"reject\"");
+    done(&r);
+}
+
+static void test_empty_input_exits_0(void **state)
+{
+    const char *p = put("empty.json", "");
+    result r = CHECK(NULL, p);
+    expect(&r, 0);
+    assert_string_equal(r.out, "");
+    done(&r);
+}
+
+static void test_stdin(void **state)
+{
+    char a[1024], b[1024], s[2200];
+    snprintf(s, sizeof s, "[%s,\n%s]", claim(a, sizeof a, "IN-1", 1), claim(b, sizeof b, "IN-2", 5));
+    const char *p = put("stdin.json", s);
+    result r = CHECK(p, "-");
+    expect(&r, 1);
+    assert_int_equal(count_lines(r.out), 2);
+    assert_contains(r.out, "\"file\":\"-\"");
+    assert_contains(r.out, "\"line\":2");
+    done(&r);
+    r = CHECK(p, "--format", "text");  /* no FILE: standard input */
+    expect(&r, 1);
+    assert_contains(r.out, "IN-1  PASS");
+    assert_contains(r.out, "IN-2  DENY");
+    assert_contains(r.out, "t.units");
+    done(&r);
+}
+
+static void test_directory_in_name_order(void **state)
+{
+    char a[1024], b[1024];
+    put("dir/b.jsonl", strcat(claim(b, sizeof b, "FROM-B", 1), "\n"));
+    put("dir/a.json", claim(a, sizeof a, "FROM-A", 1));
+    put("dir/notes.txt", "not a claim");
+    result r = CHECK(NULL, tpath("dir"));
+    expect(&r, 0);
+    assert_int_equal(count_lines(r.out), 2);
+    const char *x = strstr(r.out, "FROM-A"), *y = strstr(r.out, "FROM-B");
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_true(x < y);
+    done(&r);
+}
+
+static void test_too_long_record_is_rejected(void **state)
+{
+    const char *p = tpath("long.jsonl");
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    fputs("{\"id\":\"", f);
+    for (int i = 0; i < (5 << 20) / 64; i++)
+        fputs("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", f);
+    fputs("\"}\n", f);
+    fclose(f);
+    result r = CHECK(NULL, p);
+    expect(&r, 1);
+    assert_int_equal(count_lines(r.out), 1);
+    assert_contains(r.out, "\"status\":\"reject\"");
+    assert_contains(r.err, "longer than");
+    done(&r);
+}
+
+/* --jobs changes nothing in the output, across several batches. */
+static void test_jobs_same_output(void **state)
+{
+    size_t cap = (size_t)MANY * 1100, n = 0;
+    char *s = malloc(cap), c[1024];
+    for (int i = 0; i < MANY; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "J-%d", i);
+        if (i % 101 == 7) n += (size_t)snprintf(s + n, cap - n, "broken {\n");
+        else n += (size_t)snprintf(s + n, cap - n, "%s\n", claim(c, sizeof c, id, 1 + i % 5));
+    }
+    const char *p = put("many.jsonl", s);
+    free(s);
+    result one = CHECK(NULL, "--jobs", "1", p);
+    expect(&one, 1);
+    assert_int_equal(count_lines(one.out), MANY);
+    for (int i = 0; i < MANY; i += 97) {     /* spot-check the order */
+        char want[48];
+        snprintf(want, sizeof want, "\"record\":%d", i + 1);
+        const char *line = one.out;
+        for (int k = 0; k < i; k++) line = strchr(line, '\n') + 1;
+        char *end = strchr(line, '\n');
+        *end = 0;
+        assert_contains(line, want);
+        *end = '\n';
+    }
+    static const char *const jobs[] = {"2", "7"};
+    for (size_t k = 0; k < 2; k++) {
+        result many = CHECK(NULL, "--jobs", jobs[k], p);
+        expect(&many, 1);
+        assert_string_equal(many.out, one.out);
+        done(&many);
+    }
+    done(&one);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_version),
+        cmocka_unit_test(test_help),
+        cmocka_unit_test(test_no_command),
+        cmocka_unit_test(test_unknown_command),
+        cmocka_unit_test(test_unknown_option),
+        cmocka_unit_test(test_bad_option_values),
+        cmocka_unit_test(test_missing_rules_dir),
+        cmocka_unit_test(test_broken_rules),
+        cmocka_unit_test(test_missing_file_others_still_checked),
+        cmocka_unit_test(test_pass_exits_0),
+        cmocka_unit_test(test_deny_exits_1),
+        cmocka_unit_test(test_not_json_is_rejected),
+        cmocka_unit_test(test_empty_input_exits_0),
+        cmocka_unit_test(test_stdin),
+        cmocka_unit_test(test_directory_in_name_order),
+        cmocka_unit_test(test_too_long_record_is_rejected),
+        cmocka_unit_test(test_jobs_same_output),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
