@@ -120,10 +120,10 @@ static char *claim(char *buf, size_t size, const char *id, int units)
     snprintf(buf, size,
              "{\"id\":\"%s\",\"payer\":\"testpay\","
              "\"patient\":{\"id\":\"P1\",\"birth_date\":\"1980-01-01\",\"sex\":\"F\"},"
-             "\"billing\":{\"npi\":\"1234567893\"},\"place_of_service\":\"11\","
+             "\"billing_provider\":{\"npi\":\"1234567893\"},\"place_of_service\":\"11\","
              "\"diagnoses\":[\"D51.0\"],"
              "\"lines\":[{\"code\":\"99213\",\"units\":%d,\"service_date\":\"2026-03-02\","
-             "\"charge\":\"100.00\",\"pointers\":[1]}]}",
+             "\"charge\":\"100.00\",\"diagnosis_pointers\":[1]}]}",
              id, units);
     return buf;
 }
@@ -267,6 +267,7 @@ static void test_pass_exits_0(void **state)
     const char *p = put("pass.json", claim(c, sizeof c, "OK-1", 2));
     result r = CHECK(NULL, p);
     expect(&r, 0);
+    assert_string_equal(r.err, "");
     assert_int_equal(count_lines(r.out), 1);
     assert_contains(r.out, "\"status\":\"pass\"");
     assert_contains(r.out, "\"record\":1");
@@ -371,6 +372,7 @@ static void test_jobs_same_output(void **state)
     free(s);
     result one = CHECK(NULL, "--jobs", "1", p);
     expect(&one, 1);
+    assert_string_equal(one.err, "");
     assert_int_equal(count_lines(one.out), MANY);
     for (int i = 0; i < MANY; i += 97) {     /* spot-check the order */
         char want[48];
@@ -386,6 +388,7 @@ static void test_jobs_same_output(void **state)
     for (size_t k = 0; k < 2; k++) {
         result many = CHECK(NULL, "--jobs", jobs[k], p);
         expect(&many, 1);
+        assert_string_equal(many.err, "");
         assert_string_equal(many.out, one.out);
         done(&many);
     }

@@ -16,7 +16,7 @@ static void test_pass(void **state)
 {
     expect_text("{\"claim\":\"CLM-1002\",\"input\":{\"file\":\"examples/claims/a.json\","
                 "\"record\":2,\"line\":9},\"payer\":\"medicare\",\"client\":null,"
-                "\"status\":\"pass\",\"layers\":[\"medicare\"],\"findings\":[],"
+                "\"status\":\"pass\",\"amount_at_risk\":\"0.00\",\"layers\":[\"medicare\"],\"findings\":[],"
                 "\"waived\":[],\"engine\":{\"version\":\"0.1.0\",\"rules\":\"ab\"}}",
                 "CLM-1002  PASS  payer medicare  (examples/claims/a.json #2, line 9)\n");
 }
@@ -26,6 +26,7 @@ static void test_deny_with_fix_and_amount(void **state)
     expect_text(
         "{\"claim\":\"CLM-1001\",\"input\":{\"file\":\"a.json\",\"record\":1,\"line\":1},"
         "\"payer\":\"medicare\",\"client\":\"riverside-clinic\",\"status\":\"deny\","
+        "\"amount_at_risk\":\"35.00\","
         "\"layers\":[\"medicare\",\"riverside-clinic\"],\"findings\":["
         "{\"rule\":\"cms.inj.em_needs_25\",\"severity\":\"deny\",\"line\":2,"
         "\"message\":\"96372 billed with 99213 on 2026-03-02 without modifier 25 on the E/M\","
@@ -34,7 +35,7 @@ static void test_deny_with_fix_and_amount(void **state)
         "\"amount\":\"35.00\",\"source\":\"payers/medicare/visits.lua:57\",\"layer\":\"medicare\"},"
         "{\"rule\":\"cms.dx.required\",\"severity\":\"warn\",\"message\":\"no diagnosis\"}"
         "],\"waived\":[],\"engine\":{\"version\":\"0.1.0\",\"rules\":\"ab\"}}",
-        "CLM-1001  DENY  payer medicare  client riverside-clinic  (a.json #1, line 1)\n"
+        "CLM-1001  DENY  $35.00 at risk  payer medicare  client riverside-clinic  (a.json #1, line 1)\n"
         "  line 2  deny    cms.inj.em_needs_25  CO-97 M15  $35.00\n"
         "          96372 billed with 99213 on 2026-03-02 without modifier 25 on the E/M\n"
         "          fix: add modifier 25 to line 1\n"
@@ -103,7 +104,7 @@ static void test_reject_with_null_claim(void **state)
         "{\"claim\":null,\"input\":{\"file\":\"b.jsonl\",\"record\":3,\"line\":7},"
         "\"payer\":null,\"client\":null,\"status\":\"reject\",\"layers\":[],"
         "\"findings\":[{\"rule\":\"input.json\",\"severity\":\"reject\","
-        "\"message\":\"not JSON: line 1\\ncolumn 2\"}],\"waived\":[]}",
+        "\"message\":\"not JSON: line 1\\ncolumn 2\",\"layer\":null}],\"waived\":[]}",
         "(no claim id)  REJECT  (b.jsonl #3, line 7)\n"
         "  claim   reject  input.json\n"
         "          not JSON: line 1\n"

@@ -43,4 +43,38 @@ static inline char *tu_slurp(const char *path, size_t *len)
         fail_msg("did not expect\n  %s\nin\n  %s", n_, h_); \
 } while (0)
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Write text to root/rel, creating folders on the way. */
+static inline void tu_write(const char *root, const char *rel, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    for (char *p = path + strlen(root) + 1; *p; p++)
+        if (*p == '/') { *p = 0; mkdir(path, 0755); *p = '/'; }
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A fresh empty temporary folder; caller frees the name. */
+static inline char *tu_tmpdir(void)
+{
+    char tmpl[] = "/tmp/cs-test-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    assert_non_null(d);
+    return strdup(d);
+}
+
+/* Remove a folder made by tu_tmpdir. */
+static inline void tu_rmdir(char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fail_msg("could not remove %s", dir);
+    free(dir);
+}
+
 #endif

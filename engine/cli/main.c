@@ -173,7 +173,7 @@ static void add_record(run *r, const char *file, const cs_record *rec)
     item *it = &r->b->items[r->b->n];
     if (rec->too_long) {
         complain("%s:%ld: record %ld is longer than %zu bytes; it is checked as empty "
-              "and rejected", file, rec->line, rec->record, CS_MAX_RECORD_BYTES);
+                 "and rejected", file, rec->line, rec->record, CS_MAX_RECORD_BYTES);
     } else if (!(it->text = malloc(rec->len + 1))) {
         complain("%s: record %ld: out of memory", file, rec->record);
         r->stop = true;

@@ -687,7 +687,7 @@ static void read_diagnoses(const cJSON *root, cs_claim *c, cs_input_errors *e)
     c->ndiagnoses = i;
 }
 
-/* documentation.<key>: a string (≤ CS_MAX_DOC_VALUE bytes, kept as given)
+/* documentation.<key>: a string (at most CS_MAX_DOC_VALUE bytes, kept as given)
  * or a boolean (kept as "true"/"false"); null means absent. */
 static void read_docfield(const cJSON *obj, const cJSON *m, cs_claim *c,
                           cs_input_errors *e)

@@ -31,6 +31,23 @@ typedef struct view {
                                    measurement index */
 } view;
 
+/* Field names scripts may read, mapped to ids through a Lua table (an
+ * interned-string lookup instead of a chain of strcmp). */
+typedef enum field_id {
+    F_NONE = 0, F_LINES, F_ID, F_PAYER, F_CLIENT, F_DIAGNOSES, F_POS, F_PATIENT,
+    F_DOCUMENTATION, F_BILLING, F_RENDERING, F_SUPERVISING, F_CODE, F_MODIFIERS,
+    F_UNITS, F_SERVICE_DATE, F_NUMBER, F_POINTERS, F_CHARGE, F_ROUTE, F_NDC,
+    F_MEASUREMENTS, F_BIRTH_DATE, F_SEX, F_NPI, F_TAXONOMY, F_TYPE, F_VALUE
+} field_id;
+
+static const char *const FIELD_NAMES[] = {
+    NULL, "lines", "id", "payer", "client", "diagnoses", "place_of_service",
+    "patient", "documentation", "billing_provider", "rendering_provider",
+    "supervising_provider", "code", "modifiers", "units", "service_date",
+    "number", "diagnosis_pointers", "charge", "route", "ndc", "measurements",
+    "birth_date", "sex", "npi", "taxonomy", "type", "value"
+};
+
 static const char *const KIND_NAMES[] = {
     "claim", "claim.lines", "line", "line.modifiers", "line.diagnosis_pointers",
     "line.diagnoses", "claim.diagnoses", "claim.patient", "provider",
@@ -86,76 +103,98 @@ static int list_index(lua_State *L)
     return isnum && i > 0 && i <= 1000 ? (int)i : 0;
 }
 
-static int index_claim(lua_State *L, const view *v, const cs_claim *c, const char *k)
+/* The field id of the string key at idx (F_NONE when not a field name). */
+static field_id key_id(lua_State *L, int idx)
 {
-    cs_host *h = cs_host_of(L);
-    if (!strcmp(k, "lines")) push_view(L, h->gen, V_LINES, 0, 0);
-    else if (!strcmp(k, "id")) lua_pushstring(L, c->id);
-    else if (!strcmp(k, "payer")) push_str_or_nil(L, c->payer);
-    else if (!strcmp(k, "client")) push_str_or_nil(L, c->client);
-    else if (!strcmp(k, "diagnoses")) push_view(L, h->gen, V_DIAGNOSES, 0, 0);
-    else if (!strcmp(k, "place_of_service")) push_str_or_nil(L, c->place_of_service);
-    else if (!strcmp(k, "patient")) {
-        if (c->has_patient) push_view(L, h->gen, V_PATIENT, 0, 0); else lua_pushnil(L);
-    } else if (!strcmp(k, "documentation")) push_view(L, h->gen, V_DOCUMENTATION, 0, 0);
-    else {
-        static const char *const prov[] = {"billing_provider", "rendering_provider", "supervising_provider"};
-        const cs_provider *p[] = {&c->billing, &c->rendering, &c->supervising};
-        for (int i = 0; i < 3; i++)
-            if (!strcmp(k, prov[i])) {
-                if (p[i]->present) push_view(L, h->gen, V_PROVIDER, 0, i); else lua_pushnil(L);
-                return 1;
-            }
-        return unknown_field(L, v);
+    lua_pushvalue(L, idx);
+    field_id id = lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER ? (field_id)lua_tointeger(L, -1) : F_NONE;
+    lua_pop(L, 1);
+    return id;
+}
+
+/* Push a cached view: one userdata per part of a claim, made on first use
+ * and kept in the host's per-claim cache table (upvalue 2). */
+static void push_cached(lua_State *L, view_kind k, int line, int sub)
+{
+    lua_Integer slot = (lua_Integer)k * 4096 + line * 64 + sub + 1;
+    if (lua_rawgeti(L, lua_upvalueindex(2), slot) != LUA_TNIL) return;
+    lua_pop(L, 1);
+    push_view(L, cs_host_of(L)->gen, k, line, sub);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, lua_upvalueindex(2), slot);
+}
+
+static int index_claim(lua_State *L, const view *v, const cs_claim *c, field_id k)
+{
+    const cs_provider *p = NULL;
+    switch (k) {
+    case F_LINES: push_cached(L, V_LINES, 0, 0); return 1;
+    case F_ID: lua_pushstring(L, c->id); return 1;
+    case F_PAYER: push_str_or_nil(L, c->payer); return 1;
+    case F_CLIENT: push_str_or_nil(L, c->client); return 1;
+    case F_DIAGNOSES: push_cached(L, V_DIAGNOSES, 0, 0); return 1;
+    case F_POS: push_str_or_nil(L, c->place_of_service); return 1;
+    case F_PATIENT:
+        if (c->has_patient) push_cached(L, V_PATIENT, 0, 0); else lua_pushnil(L);
+        return 1;
+    case F_DOCUMENTATION: push_cached(L, V_DOCUMENTATION, 0, 0); return 1;
+    case F_BILLING: p = &c->billing; break;
+    case F_RENDERING: p = &c->rendering; break;
+    case F_SUPERVISING: p = &c->supervising; break;
+    default: return unknown_field(L, v);
+    }
+    if (p->present) push_cached(L, V_PROVIDER, 0, (int)(k - F_BILLING)); else lua_pushnil(L);
+    return 1;
+}
+
+static int index_line(lua_State *L, const view *v, const cs_line *ln, field_id k)
+{
+    switch (k) {
+    case F_CODE: lua_pushstring(L, ln->code); break;
+    case F_MODIFIERS: push_cached(L, V_MODIFIERS, v->line, 0); break;
+    case F_UNITS: lua_pushinteger(L, ln->units); break;
+    case F_SERVICE_DATE: push_date(L, ln->service_date); break;
+    case F_NUMBER: lua_pushinteger(L, v->line + 1); break;
+    case F_POINTERS: push_cached(L, V_POINTERS, v->line, 0); break;
+    case F_DIAGNOSES: push_cached(L, V_LINE_DX, v->line, 0); break;
+    case F_CHARGE: if (ln->has_charge) lua_pushinteger(L, ln->charge); else lua_pushnil(L); break;
+    case F_ROUTE: push_str_or_nil(L, ln->route); break;
+    case F_NDC: push_str_or_nil(L, ln->ndc); break;
+    case F_POS: push_str_or_nil(L, ln->place_of_service); break;
+    case F_MEASUREMENTS: push_cached(L, V_MEASUREMENTS, v->line, 0); break;
+    default: return unknown_field(L, v);
     }
     return 1;
 }
 
-static int index_line(lua_State *L, const view *v, const cs_line *ln, const char *k)
-{
-    uint32_t gen = cs_host_of(L)->gen;
-    if (!strcmp(k, "code")) lua_pushstring(L, ln->code);
-    else if (!strcmp(k, "modifiers")) push_view(L, gen, V_MODIFIERS, v->line, 0);
-    else if (!strcmp(k, "units")) lua_pushinteger(L, ln->units);
-    else if (!strcmp(k, "service_date")) push_date(L, ln->service_date);
-    else if (!strcmp(k, "number")) lua_pushinteger(L, v->line + 1);
-    else if (!strcmp(k, "diagnosis_pointers")) push_view(L, gen, V_POINTERS, v->line, 0);
-    else if (!strcmp(k, "diagnoses")) push_view(L, gen, V_LINE_DX, v->line, 0);
-    else if (!strcmp(k, "charge")) { if (ln->has_charge) lua_pushinteger(L, ln->charge); else lua_pushnil(L); }
-    else if (!strcmp(k, "route")) push_str_or_nil(L, ln->route);
-    else if (!strcmp(k, "ndc")) push_str_or_nil(L, ln->ndc);
-    else if (!strcmp(k, "place_of_service")) push_str_or_nil(L, ln->place_of_service);
-    else if (!strcmp(k, "measurements")) push_view(L, gen, V_MEASUREMENTS, v->line, 0);
-    else return unknown_field(L, v);
-    return 1;
-}
-
-static int index_record(lua_State *L, const view *v, const cs_claim *c, const char *k)
+static int index_record(lua_State *L, const view *v, const cs_claim *c, field_id k)
 {
     if (v->kind == V_PATIENT) {
-        if (!strcmp(k, "id")) push_str_or_nil(L, c->patient_id);
-        else if (!strcmp(k, "birth_date")) push_date(L, c->patient_birth_date);
-        else if (!strcmp(k, "sex")) {
-            char s[2] = {c->patient_sex, 0};
-            push_str_or_nil(L, s);
-        } else return unknown_field(L, v);
+        char sex[2] = {c->patient_sex, 0};
+        if (k == F_ID) push_str_or_nil(L, c->patient_id);
+        else if (k == F_BIRTH_DATE) push_date(L, c->patient_birth_date);
+        else if (k == F_SEX) push_str_or_nil(L, sex);
+        else return unknown_field(L, v);
         return 1;
     }
     if (v->kind == V_PROVIDER) {
         const cs_provider *p = v->sub == 0 ? &c->billing : v->sub == 1 ? &c->rendering : &c->supervising;
-        if (!strcmp(k, "npi")) push_str_or_nil(L, p->npi);
-        else if (!strcmp(k, "taxonomy")) push_str_or_nil(L, p->taxonomy);
+        if (k == F_NPI) push_str_or_nil(L, p->npi);
+        else if (k == F_TAXONOMY) push_str_or_nil(L, p->taxonomy);
         else return unknown_field(L, v);
         return 1;
     }
-    if (v->kind == V_MEASUREMENT) {
-        const cs_measurement *m = &c->lines[v->line].measurements[v->sub];
-        if (!strcmp(k, "type")) lua_pushstring(L, m->type);
-        else if (!strcmp(k, "value")) lua_pushnumber(L, m->value);
-        else return unknown_field(L, v);
-        return 1;
-    }
-    /* documentation: free-form; an absent key is nil */
+    const cs_measurement *m = &c->lines[v->line].measurements[v->sub];
+    if (k == F_TYPE) lua_pushstring(L, m->type);
+    else if (k == F_VALUE) lua_pushnumber(L, m->value);
+    else return unknown_field(L, v);
+    return 1;
+}
+
+/* documentation is free-form: any key, nil when absent. */
+static int index_documentation(lua_State *L, const cs_claim *c)
+{
+    const char *k = lua_tostring(L, 2);
     for (int i = 0; i < c->ndocumentation; i++)
         if (!strcmp(c->documentation[i].key, k)) {
             lua_pushstring(L, c->documentation[i].value);
@@ -185,14 +224,13 @@ static int index_list(lua_State *L, const view *v, const cs_claim *c)
     if (lua_type(L, 2) == LUA_TSTRING) return unknown_field(L, v);
     if (i < 1 || i > n) { lua_pushnil(L); return 1; }
     const cs_line *ln = &c->lines[v->line];
-    uint32_t gen = cs_host_of(L)->gen;
     switch (v->kind) {
-    case V_LINES: push_view(L, gen, V_LINE, i - 1, 0); break;
+    case V_LINES: push_cached(L, V_LINE, i - 1, 0); break;
     case V_MODIFIERS: lua_pushstring(L, ln->modifiers[i - 1]); break;
     case V_POINTERS: lua_pushinteger(L, ln->pointers[i - 1]); break;
     case V_LINE_DX: lua_pushstring(L, c->diagnoses[ln->pointers[i - 1] - 1]); break;
     case V_DIAGNOSES: lua_pushstring(L, c->diagnoses[i - 1]); break;
-    default: push_view(L, gen, V_MEASUREMENT, v->line, i - 1); break;
+    default: push_cached(L, V_MEASUREMENT, v->line, i - 1); break;
     }
     return 1;
 }
@@ -203,7 +241,8 @@ static int view_index(lua_State *L)
     const view *v = check_view(L, 1, &c);
     if (list_len(v, c) >= 0) return index_list(L, v, c);
     if (lua_type(L, 2) != LUA_TSTRING) return unknown_field(L, v);
-    const char *k = lua_tostring(L, 2);
+    if (v->kind == V_DOCUMENTATION) return index_documentation(L, c);
+    field_id k = key_id(L, 2);
     if (v->kind == V_CLAIM) return index_claim(L, v, c, k);
     if (v->kind == V_LINE) return index_line(L, v, &c->lines[v->line], k);
     return index_record(L, v, c, k);
@@ -252,20 +291,42 @@ static int view_tostring(lua_State *L)
 void cs_claimview_init(lua_State *L)
 {
     static const luaL_Reg mm[] = {
-        {"__index", view_index}, {"__newindex", view_newindex},
-        {"__len", view_len}, {"__eq", view_eq}, {"__tostring", view_tostring},
-        {NULL, NULL}
+        {"__newindex", view_newindex}, {"__len", view_len}, {"__eq", view_eq},
+        {"__tostring", view_tostring}, {NULL, NULL}
     };
     luaL_newmetatable(L, VIEW_MT);
     luaL_setfuncs(L, mm, 0);
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable");
+    lua_createtable(L, 0, F_VALUE);
+    for (int i = 1; i <= F_VALUE; i++) {
+        lua_pushinteger(L, i);
+        lua_setfield(L, -2, FIELD_NAMES[i]);
+    }
+    lua_newtable(L);               /* the per-claim cache, replaced per claim */
+    lua_pushcclosure(L, view_index, 2);
+    lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
+}
+
+/* Give view_index a fresh cache table for a new claim. */
+static void new_cache(lua_State *L)
+{
+    luaL_getmetatable(L, VIEW_MT);
+    lua_getfield(L, -1, "__index");
+    lua_createtable(L, 64, 0);
+    lua_setupvalue(L, -2, 2);
+    lua_pop(L, 2);
 }
 
 void cs_claimview_push(lua_State *L)
 {
-    push_view(L, cs_host_of(L)->gen, V_CLAIM, 0, 0);
+    cs_host *h = cs_host_of(L);
+    if (h->view_gen != h->gen) {
+        new_cache(L);
+        h->view_gen = h->gen;
+    }
+    push_view(L, h->gen, V_CLAIM, 0, 0);
 }
 
 int cs_claimview_line(lua_State *L, int idx)

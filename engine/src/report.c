@@ -3,7 +3,7 @@
  *
  * One block per claim, every line ending in a newline:
  *
- *   CLM-1001  DENY  payer medicare  client riverside-clinic  (a.json #1, line 1)
+ *   CLM-1001  DENY  $35.00 at risk  payer medicare  client riverside-clinic  (a.json #1, line 1)
  *     line 2  deny    cms.inj.em_needs_25  CO-97 M15  $35.00
  *             96372 billed with 99213 on 2026-03-02 without modifier 25
  *             fix: add modifier 25 to line 1
@@ -144,13 +144,25 @@ static void put_origin(cs_buf *b, const cJSON *input)
     cs_buf_putc(b, ')');
 }
 
+/* True for "0", "0.00" and the like: nothing worth showing. */
+static bool money_is_zero(const char *s)
+{
+    return strspn(s, "0.") == strlen(s);
+}
+
 static void put_header(cs_buf *b, const cJSON *root, const char *status)
 {
     const char *claim = get_str(root, "claim");
     const char *payer = get_str(root, "payer");
     const char *client = get_str(root, "client");
+    const char *risk = get_str(root, "amount_at_risk");
     put_clean(b, claim && *claim ? claim : "(no claim id)");
     cs_buf_printf(b, "  %s", status);
+    if (risk && !money_is_zero(risk)) {
+        cs_buf_puts(b, "  $");
+        put_clean(b, risk);
+        cs_buf_puts(b, " at risk");
+    }
     if (payer) { cs_buf_puts(b, "  payer "); put_clean(b, payer); }
     if (client) { cs_buf_puts(b, "  client "); put_clean(b, client); }
     put_origin(b, cJSON_GetObjectItemCaseSensitive(root, "input"));
@@ -179,7 +191,8 @@ static void put_location(cs_buf *b, const cJSON *f)
     } else {
         cs_buf_puts(&loc, "claim");
     }
-    put_col(b, loc.oom || !loc.p ? "?" : loc.p, LOC_WIDTH);
+    if (loc.oom) b->oom = true;
+    else put_col(b, loc.p, LOC_WIDTH);
     cs_buf_free(&loc);
 }
 

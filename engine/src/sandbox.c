@@ -57,6 +57,14 @@ cs_sandbox *cs_sandbox_of(lua_State *L)
 
 /* ---- memory ------------------------------------------------------------ */
 
+long cs_sandbox_fail_countdown;
+
+/* The injected failure, if this allocation is the chosen one. */
+static bool injected_failure(void)
+{
+    return cs_sandbox_fail_countdown > 0 && --cs_sandbox_fail_countdown == 0;
+}
+
 /* Account every byte; refuse growth past the cap.  When ptr is NULL, osize
  * is a type tag, not a size.  Shrinking never fails (Lua relies on it). */
 static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -69,7 +77,7 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     if (nsize > old &&
-        (sb->fail_alloc || sb->mem_used - old + nsize > sb->mem_limit))
+        (sb->fail_alloc || injected_failure() || sb->mem_used - old + nsize > sb->mem_limit))
         return NULL;
     void *p = realloc(ptr, nsize);
     if (!p) return nsize <= old ? ptr : NULL;
@@ -372,7 +380,7 @@ static int sb_pattern(lua_State *L)
 static int undefined_global(lua_State *L)
 {
     const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-    return cs_sandbox_error(L, 2, "undefined global '%s'", k);
+    return cs_sandbox_error(L, 1, "undefined global '%s'", k);
 }
 
 /* Writes to script globals: allowed at a script's top level for new names,
@@ -381,13 +389,13 @@ static int env_newindex(lua_State *L)
 {
     cs_sandbox *sb = cs_sandbox_of(L);
     const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
-    if (!k) return cs_sandbox_error(L, 2, "global names must be strings");
+    if (!k) return cs_sandbox_error(L, 1, "global names must be strings");
     lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_BASE);
     lua_pushvalue(L, 2);
     if (lua_rawget(L, -2) != LUA_TNIL)
-        return cs_sandbox_error(L, 2, "cannot redefine built-in '%s'", k);
+        return cs_sandbox_error(L, 1, "cannot redefine built-in '%s'", k);
     if (sb->phase == CS_PHASE_CHECK)
-        return cs_sandbox_error(L, 2, "assignment to undeclared global '%s' (rules keep no state between claims; use a local)", k);
+        return cs_sandbox_error(L, 1, "assignment to undeclared global '%s' (rules keep no state between claims; use a local)", k);
     lua_settop(L, 3);
     lua_rawset(L, 1);
     return 0;

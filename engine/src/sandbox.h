@@ -57,6 +57,11 @@ typedef struct cs_sandbox {
     int modules;            /* registry ref: loaded stdlib modules */
 } cs_sandbox;
 
+/* Fault injection for tests: when > 0, counts down on every allocation that
+ * grows memory in any sandbox, and the one that brings it to 0 fails (once).
+ * Not thread-safe; tests only. */
+extern long cs_sandbox_fail_countdown;
+
 /* Create a sandbox whose require() resolves names in stdlib_dir.  On error
  * NULL is returned and *err (if not NULL) gets a malloc'd message. */
 cs_sandbox *cs_sandbox_new(const char *stdlib_dir, char **err);

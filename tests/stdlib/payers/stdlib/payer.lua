@@ -1,0 +1,7 @@
+-- Self-tests of the stdlib modules, run inside the sandbox by
+-- tests/test_stdlib.c.  Each rule asserts, then flags "<module> ok".
+payer {
+  id = "stdlib",
+  name = "stdlib self-tests",
+  scripts = { "codes_test.lua", "lines_test.lua" },
+}
