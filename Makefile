@@ -27,22 +27,27 @@ all: $(B)/claimscrub
 
 $(B)/obj/%.o: engine/src/%.c $(wildcard engine/src/*.h) engine/include/claimscrub.h | check-deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(B)/obj/cli/%.o: engine/cli/%.c $(wildcard engine/cli/*.h) engine/include/claimscrub.h | check-deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(B)/libclaimscrub.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(B)/claimscrub: $(CLI_OBJ) $(B)/libclaimscrub.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: tests/%.c tests/testutil.h $(B)/libclaimscrub.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(shell pkg-config --cflags cmocka) \
+	@echo "  CC      $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(shell pkg-config --cflags cmocka) \
 	    -o $@ $< $(TEST_OBJ) $(B)/libclaimscrub.a $(TEST_LDLIBS) $(LDLIBS)
 
 # test_input checks the CLI's record reader, which is not in the library.
@@ -81,7 +86,8 @@ bench: deps
 	@sh bench/run.sh
 
 $(B)/bench_%: bench/%.c $(B)/libclaimscrub.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/libclaimscrub.a $(LDLIBS)
+	@echo "  CC      $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/libclaimscrub.a $(LDLIBS)
 
 clean:
 	rm -rf $(B)

@@ -90,7 +90,7 @@ static void test_waived_and_overridden(void **state)
         "\"reason\":\"contract pays per policy\"},"
         "{\"rule\":\"cms.y\",\"severity\":\"warn\",\"waived_by\":\"acme\"}]}",
         "CLM-7  REVIEW  payer acme  client riverside-clinic  (stdin #4, line 4)\n"
-        "  lines 1,2 review  acme.mue  CARC 151\n"
+        "  line 1  review  acme.mue  CARC 151\n"
         "          units over MUE\n"
         "          overridden by riverside-clinic (was deny)\n"
         "          at payers/acme/mue.lua:12 (acme)\n"

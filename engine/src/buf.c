@@ -51,6 +51,25 @@ void cs_buf_printf(cs_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+void cs_buf_int(cs_buf *b, long long v)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+    if (v < 0) *--p = '-';
+    cs_buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+void cs_buf_money(cs_buf *b, int64_t cents)
+{
+    uint64_t mag = cents < 0 ? 0 - (uint64_t)cents : (uint64_t)cents;
+    char frac[4] = {'.', (char)('0' + mag % 100 / 10), (char)('0' + mag % 10), '"'};
+    cs_buf_putc(b, '"');
+    if (cents < 0) cs_buf_putc(b, '-');
+    cs_buf_int(b, (long long)(mag / 100));
+    cs_buf_put(b, frac, 4);
+}
+
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {

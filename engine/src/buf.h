@@ -22,6 +22,12 @@ void cs_buf_puts(cs_buf *b, const char *s);
 void cs_buf_putc(cs_buf *b, char c);
 void cs_buf_printf(cs_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Append a decimal integer. */
+void cs_buf_int(cs_buf *b, long long v);
+/* Append cents as a JSON string of dollars: "125.00". */
+void cs_buf_money(cs_buf *b, int64_t cents);
+/* Append a string literal. */
+#define CS_BUF_LIT(b, lit) cs_buf_put((b), (lit), sizeof(lit) - 1)
 /* Append s (n bytes) as a quoted JSON string; bytes that are not valid
  * UTF-8 are written as U+FFFD so the output is always valid JSON. */
 void cs_buf_json_str(cs_buf *b, const char *s, size_t n);

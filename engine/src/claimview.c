@@ -64,10 +64,13 @@ static void push_view(lua_State *L, uint32_t gen, view_kind k, int line, int sub
     luaL_setmetatable(L, VIEW_MT);
 }
 
-/* The view at idx and the claim it names; raises when stale. */
+/* The view at idx and the claim it names; raises when stale.  Only called
+ * from the view metatable's own metamethods, so idx holds a view: scripts
+ * cannot reach the metatable (__metatable is locked) to call them on
+ * anything else. */
 static const view *check_view(lua_State *L, int idx, const cs_claim **c)
 {
-    const view *v = luaL_checkudata(L, idx, VIEW_MT);
+    const view *v = lua_touserdata(L, idx);
     cs_host *h = cs_host_of(L);
     if (!h->claim || v->gen != h->gen)
         cs_sandbox_error(L, 2, "this %s belongs to a claim that is no longer being checked", KIND_NAMES[v->kind]);
@@ -112,14 +115,49 @@ static field_id key_id(lua_State *L, int idx)
     return id;
 }
 
-/* Push a cached view: one userdata per part of a claim, made on first use
- * and kept in the host's per-claim cache table (upvalue 2). */
+/* Cache slots: one per part of a claim, numbered densely so the cache
+ * table stays an array. */
+enum {
+    SLOT_LINES = 1, SLOT_DIAGNOSES, SLOT_PATIENT, SLOT_DOCUMENTATION,
+    SLOT_PROVIDER,                                   /* + 0..2 */
+    SLOT_LINE = SLOT_PROVIDER + 3,                   /* + line */
+    SLOT_MODIFIERS = SLOT_LINE + CS_MAX_LINES,
+    SLOT_POINTERS = SLOT_MODIFIERS + CS_MAX_LINES,
+    SLOT_LINE_DX = SLOT_POINTERS + CS_MAX_LINES,
+    SLOT_MEASUREMENTS = SLOT_LINE_DX + CS_MAX_LINES,
+    SLOT_MEASUREMENT = SLOT_MEASUREMENTS + CS_MAX_LINES, /* + line * 4 + sub */
+    SLOT_COUNT = SLOT_MEASUREMENT + CS_MAX_LINES * CS_MAX_MEASUREMENTS
+};
+
+static int slot_of(view_kind k, int line, int sub)
+{
+    switch (k) {
+    case V_LINES: return SLOT_LINES;
+    case V_DIAGNOSES: return SLOT_DIAGNOSES;
+    case V_PATIENT: return SLOT_PATIENT;
+    case V_DOCUMENTATION: return SLOT_DOCUMENTATION;
+    case V_PROVIDER: return SLOT_PROVIDER + sub;
+    case V_LINE: return SLOT_LINE + line;
+    case V_MODIFIERS: return SLOT_MODIFIERS + line;
+    case V_POINTERS: return SLOT_POINTERS + line;
+    case V_LINE_DX: return SLOT_LINE_DX + line;
+    case V_MEASUREMENTS: return SLOT_MEASUREMENTS + line;
+    default: return SLOT_MEASUREMENT + line * CS_MAX_MEASUREMENTS + sub;
+    }
+}
+
+/* Push the view of a part of the current claim, made once per claim: the
+ * cache (upvalue 2, an array of SLOT_COUNT) keeps the last one made per
+ * slot and a view of an older claim is replaced. */
 static void push_cached(lua_State *L, view_kind k, int line, int sub)
 {
-    lua_Integer slot = (lua_Integer)k * 4096 + line * 64 + sub + 1;
-    if (lua_rawgeti(L, lua_upvalueindex(2), slot) != LUA_TNIL) return;
+    uint32_t gen = cs_host_of(L)->gen;
+    int slot = slot_of(k, line, sub);
+    if (lua_rawgeti(L, lua_upvalueindex(2), slot) == LUA_TUSERDATA &&
+        ((const view *)lua_touserdata(L, -1))->gen == gen)
+        return;
     lua_pop(L, 1);
-    push_view(L, cs_host_of(L)->gen, k, line, sub);
+    push_view(L, gen, k, line, sub);
     lua_pushvalue(L, -1);
     lua_rawseti(L, lua_upvalueindex(2), slot);
 }
@@ -303,30 +341,19 @@ void cs_claimview_init(lua_State *L)
         lua_pushinteger(L, i);
         lua_setfield(L, -2, FIELD_NAMES[i]);
     }
-    lua_newtable(L);               /* the per-claim cache, replaced per claim */
+    lua_createtable(L, SLOT_COUNT, 0);   /* the view cache */
+    for (int i = 1; i <= SLOT_COUNT; i++) {
+        lua_pushboolean(L, 0);
+        lua_rawseti(L, -2, i);
+    }
     lua_pushcclosure(L, view_index, 2);
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
 }
 
-/* Give view_index a fresh cache table for a new claim. */
-static void new_cache(lua_State *L)
-{
-    luaL_getmetatable(L, VIEW_MT);
-    lua_getfield(L, -1, "__index");
-    lua_createtable(L, 64, 0);
-    lua_setupvalue(L, -2, 2);
-    lua_pop(L, 2);
-}
-
 void cs_claimview_push(lua_State *L)
 {
-    cs_host *h = cs_host_of(L);
-    if (h->view_gen != h->gen) {
-        new_cache(L);
-        h->view_gen = h->gen;
-    }
-    push_view(L, h->gen, V_CLAIM, 0, 0);
+    push_view(L, cs_host_of(L)->gen, V_CLAIM, 0, 0);
 }
 
 int cs_claimview_line(lua_State *L, int idx)

@@ -116,7 +116,6 @@ static bool read_claim(cs_engine *e, const char *json, size_t len)
 {
     cs_verdict *v = &e->verdict;
     const char *end = NULL;
-    memset(&e->claim, 0, sizeof e->claim);
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
     if (!root) {
         char msg[128];

@@ -28,7 +28,6 @@ typedef struct cs_host {
     /* checking a claim */
     const cs_claim *claim;
     uint32_t gen;               /* claim generation; views check it */
-    uint32_t view_gen;          /* generation of the views' cache */
     const cs_rule *rule;        /* running rule */
     cs_verdict *verdict;
 } cs_host;

@@ -171,14 +171,16 @@ static void put_header(cs_buf *b, const cJSON *root, const char *status)
 
 /* ---- one finding ---- */
 
-/* "lines 1,2" when the finding names several lines, "line 2" for one,
- * "claim" for a claim-level finding. */
+/* "line 2" for a finding on a line, "lines 1,2" for one that only names
+ * related lines, "claim" for a claim-level finding. */
 static void put_location(cs_buf *b, const cJSON *f)
 {
     const cJSON *lines = cJSON_GetObjectItemCaseSensitive(f, "lines"), *e;
     long long line = 0;
     cs_buf loc = {0};
-    if (cJSON_GetArraySize(lines) > 1) {
+    if (get_int(f, "line", &line)) {
+        cs_buf_printf(&loc, "line %lld", line);
+    } else if (cJSON_GetArraySize(lines) > 0) {
         cs_buf_puts(&loc, "lines ");
         const char *sep = "";
         cJSON_ArrayForEach(e, lines) {
@@ -186,8 +188,6 @@ static void put_location(cs_buf *b, const cJSON *f)
             cs_buf_printf(&loc, "%s%.0f", sep, e->valuedouble);
             sep = ",";
         }
-    } else if (get_int(f, "line", &line)) {
-        cs_buf_printf(&loc, "line %lld", line);
     } else {
         cs_buf_puts(&loc, "claim");
     }

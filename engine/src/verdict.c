@@ -124,44 +124,36 @@ int cs_verdict_status(const cs_verdict *v)
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static void put_key(cs_buf *b, const char *k)
-{
-    cs_buf_putc(b, ',');
-    cs_buf_json_cstr(b, k);
-    cs_buf_putc(b, ':');
-}
+/* ,"key": for a literal key */
+#define put_key(b, k) CS_BUF_LIT(b, ",\"" k "\":")
+#define put_money cs_buf_money
 
-static void put_money(cs_buf *b, int64_t cents)
+static void put_int(cs_buf *b, const char *lit_key, size_t n, long long v)
 {
-    char m[32];
-    cs_money_format(cents, m);
-    cs_buf_json_cstr(b, m);
+    cs_buf_put(b, lit_key, n);
+    cs_buf_int(b, v);
 }
+#define PUT_INT(b, k, v) put_int(b, ",\"" k "\":", sizeof(",\"" k "\":") - 1, v)
 
 static void put_fix(cs_buf *b, const cs_fix *x)
 {
     put_key(b, "fix");
     cs_buf_puts(b, "{\"action\":");
     cs_buf_json_cstr(b, cs_fix_action_name(x->action));
-    if (x->action != CS_FIX_ADD_LINE) cs_buf_printf(b, ",\"line\":%d", x->line);
+    if (x->action != CS_FIX_ADD_LINE) PUT_INT(b, "line", x->line);
     switch (x->action) {
     case CS_FIX_ADD_MODIFIER: case CS_FIX_REMOVE_MODIFIER:
         put_key(b, "modifier"); cs_buf_json_cstr(b, x->arg); break;
     case CS_FIX_REPLACE_CODE: case CS_FIX_ADD_LINE:
         put_key(b, "code"); cs_buf_json_cstr(b, x->arg); break;
     case CS_FIX_SET_UNITS:
-        cs_buf_printf(b, ",\"units\":%d", (int)x->units); break;
+        PUT_INT(b, "units", x->units); break;
     default: break;
     }
     cs_buf_putc(b, '}');
 }
 
-static void put_opt_str(cs_buf *b, const char *k, const char *s)
-{
-    if (!s[0]) return;
-    put_key(b, k);
-    cs_buf_json_cstr(b, s);
-}
+#define put_opt_str(b, k, s) do { if ((s)[0]) { put_key(b, k); cs_buf_json_cstr(b, s); } } while (0)
 
 static void put_finding(cs_buf *b, const cs_verdict *v, const cs_finding *f)
 {
@@ -169,11 +161,14 @@ static void put_finding(cs_buf *b, const cs_verdict *v, const cs_finding *f)
     cs_buf_json_cstr(b, f->rule);
     put_key(b, "severity");
     cs_buf_json_cstr(b, cs_status_name(f->severity));
-    if (f->line) cs_buf_printf(b, ",\"line\":%d", f->line);
+    if (f->line) PUT_INT(b, "line", f->line);
     if (f->nlines) {
         cs_buf_puts(b, ",\"lines\":[");
         for (int i = 0; i < f->nlines; i++)
-            cs_buf_printf(b, "%s%d", i ? "," : "", f->lines[i]);
+        {
+            if (i) cs_buf_putc(b, ',');
+            cs_buf_int(b, f->lines[i]);
+        }
         cs_buf_putc(b, ']');
     }
     put_key(b, "message");
@@ -204,7 +199,7 @@ static void put_finding(cs_buf *b, const cs_verdict *v, const cs_finding *f)
 
 static void put_findings(cs_buf *b, const cs_verdict *v, bool waived)
 {
-    put_key(b, waived ? "waived" : "findings");
+    if (waived) put_key(b, "waived"); else put_key(b, "findings");
     cs_buf_putc(b, '[');
     bool first = true;
     for (int i = 0; i < v->n; i++) {
@@ -222,8 +217,8 @@ static void put_origin(cs_buf *b, const cs_origin *o)
     put_key(b, "input");
     cs_buf_puts(b, "{\"file\":");
     cs_buf_json_cstr(b, o->file);
-    if (o->record) cs_buf_printf(b, ",\"record\":%ld", o->record);
-    if (o->line) cs_buf_printf(b, ",\"line\":%ld", o->line);
+    if (o->record) PUT_INT(b, "record", o->record);
+    if (o->line) PUT_INT(b, "line", o->line);
     cs_buf_putc(b, '}');
 }
 

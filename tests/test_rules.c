@@ -1,0 +1,708 @@
+/*
+ * test_rules.c -- the rule language: loading packs (payer{}, rule{}) with
+ * exact file:line errors, and what rules do at run time (flag() and its
+ * options, effective dates, the claim as scripts see it, the stdlib and the
+ * sandbox's deterministic pairs/tostring).
+ *
+ * Every test builds its own rules root in a temporary folder: one payer "p"
+ * (payers/p/payer.lua) with one script (payers/p/a.lua) unless it says
+ * otherwise.  Claim JSON is written with single quotes, turned into double
+ * quotes before checking.
+ */
+#include "testutil.h"
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "claimscrub.h"
+
+static char *g_root;      /* the rules root of the running test */
+static char *g_out;       /* the last record */
+static cJSON *g_rec;      /* ... parsed */
+
+static int setup(void **state)
+{
+    g_root = tu_tmpdir();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    cJSON_Delete(g_rec);
+    g_rec = NULL;
+    cs_free(g_out);
+    g_out = NULL;
+    tu_rmdir(g_root);
+    g_root = NULL;
+    return 0;
+}
+
+#define STD_PAYER "payer { id = \"p\", scripts = { \"a.lua\" } }\n"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static cs_engine *engine(void)
+{
+    char *err = NULL;
+    cs_engine *e = cs_engine_new(&(cs_options){.rules_dir = g_root, .stdlib_dir = "stdlib"}, &err);
+    if (!e) fail_msg("rules did not load: %s", err ? err : "(no message)");
+    assert_null(err);
+    return e;
+}
+
+/* An engine for the standard payer with script a.lua. */
+static cs_engine *engine_for(const char *script)
+{
+    tu_write(g_root, "payers/p/payer.lua", STD_PAYER);
+    tu_write(g_root, "payers/p/a.lua", script);
+    return engine();
+}
+
+/* Check claim_sq (single-quoted JSON); the record goes to g_out/g_rec. */
+static void check(cs_engine *e, const char *claim_sq)
+{
+    char *s = strdup(claim_sq);
+    for (char *p = s; *p; p++)
+        if (*p == '\'') *p = '"';
+    cJSON_Delete(g_rec);
+    cs_free(g_out);
+    size_t len = 0;
+    int st = cs_check(e, s, strlen(s), NULL, &g_out, &len);
+    free(s);
+    assert_non_null(g_out);
+    assert_int_equal(len, strlen(g_out));
+    g_rec = cJSON_Parse(g_out);
+    if (!g_rec) fail_msg("record is not JSON: %s", g_out);
+    assert_string_equal(cs_status_name(st),
+                        cJSON_GetStringValue(cJSON_GetObjectItem(g_rec, "status")));
+}
+
+/* Load script as a.lua and check one claim with it. */
+static void run(const char *script, const char *claim_sq)
+{
+    cs_engine *e = engine_for(script);
+    check(e, claim_sq);
+    cs_engine_free(e);
+}
+
+/* String member k of o, "(absent)" when missing, "(not a string)" else. */
+static const char *js(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!v) return "(absent)";
+    return cJSON_IsString(v) ? v->valuestring : "(not a string)";
+}
+
+static int nfindings(const char *list)
+{
+    return cJSON_GetArraySize(cJSON_GetObjectItem(g_rec, list));
+}
+
+/* Finding i of "findings", failing with the record when there is none. */
+static const cJSON *finding(int i)
+{
+    const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItem(g_rec, "findings"), i);
+    if (!f) fail_msg("no finding %d in %s", i, g_out);
+    return f;
+}
+
+static int jint(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(v)) fail_msg("'%s' is not a number in %s", k, g_out);
+    return v->valueint;
+}
+
+/* The message of finding i. */
+static const char *msg(int i) { return js(finding(i), "message"); }
+
+/* A valid one-line claim dated date. */
+#define CLAIM1(date) "{'id':'C1','payer':'p','lines':[{'code':'99213','units':1," \
+    "'service_date':'" date "','charge':'10.00'}]}"
+
+/* Three lines, every kind of field the claim model has. */
+static const char *RICH =
+    "{'id':'C-9','payer':'p','client':'cl','place_of_service':'11',"
+    "'patient':{'id':'P7','birth_date':'1950-01-31','sex':'M'},"
+    "'billing_provider':{'npi':'1234567893','taxonomy':'207Q00000X'},"
+    "'rendering_provider':{'npi':'1245319599'},"
+    "'supervising_provider':{'npi':'1234567893'},"
+    "'diagnoses':['J02.9','D51.0'],"
+    "'documentation':{'supervision':'direct','signed':true},"
+    "'lines':["
+    "{'code':'99213','modifiers':['25','59'],'units':1,'service_date':'2026-03-02',"
+    "'diagnosis_pointers':[2,1],'charge':'125.00'},"
+    "{'code':'96372','units':1,'service_date':'2026-03-02','diagnosis_pointers':[1],"
+    "'charge':35,'route':'subq','place_of_service':'22'},"
+    "{'code':'J0696','units':4,'service_date':'2026-03-03','diagnosis_pointers':[1],"
+    "'charge':'20.5','ndc':'00409-7332-01','measurements':[{'type':'R1','value':11.5}]}]}";
+
+/* A rule x of severity deny whose check body is `body` (one line). */
+#define RULE(body) "rule { id = \"x\", summary = \"s\", severity = \"deny\", " \
+    "check = function(claim) " body " end }\n"
+
+/* ---- load errors ------------------------------------------------------- */
+
+/* A rules root (files as path/text pairs) and the exact error it must give;
+ * a want ending in '*' is a prefix. */
+typedef struct load_case {
+    const char *files[8][2];
+    const char *want;
+} load_case;
+
+#define GOOD_RULE "rule { id = \"x\", summary = \"s\", severity = \"deny\", check = function(c) end }\n"
+
+static const load_case LOAD_CASES[] = {
+    /* payer{} with an unknown key, named with the manifest's line */
+    {{{"payers/p/payer.lua", "-- pack\npayer { id = \"p\", nmae = \"P\" }\n"}},
+     "payers/p/payer.lua:2: unknown key 'nmae'"},
+    /* the id must be the folder's name */
+    {{{"payers/p/payer.lua", "payer { id = \"q\" }\n"}},
+     "payers/p/payer.lua:1: id 'q' does not match its folder 'p'"},
+    {{{"payers/p/payer.lua", "payer { name = \"P\" }\n"}},
+     "payers/p/payer.lua:1: 'id' is required"},
+    /* scripts are plain .lua names in the pack's own folder */
+    {{{"payers/p/payer.lua", "payer { id = \"p\", scripts = { \"a.lua\", \"sub/b.lua\" } }\n"},
+      {"payers/p/a.lua", GOOD_RULE}},
+     "payers/p/payer.lua:1: scripts[2]: 'sub/b.lua' is not a script file name in the pack's folder"},
+    {{{"payers/p/payer.lua", "payer { id = \"p\", scripts = { \"a.txt\" } }\n"},
+      {"payers/p/a.txt", GOOD_RULE}},
+     "payers/p/payer.lua:1: scripts[1]: 'a.txt' is not a script file name in the pack's folder"},
+    {{{"payers/p/payer.lua", "payer { id = \"p\", scripts = { \"gone.lua\" } }\n"}},
+     "payers/p/gone.lua: cannot open: No such file or directory"},
+    /* a syntax error names the script and its line */
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\n" GOOD_RULE "local y = = 1\n"}},
+     "payers/p/a.lua:3: *"},
+    /* rule{} declarations: each problem at the line of its rule{} */
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"x\", summary = \"s\", sevrity = \"deny\", check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{}: unknown key 'sevrity'"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { summary = \"s\", severity = \"deny\", check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{}: 'id' is required"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = 7, summary = \"s\", severity = \"deny\", check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{}: 'id' must be a string, got number"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"engine.x\", summary = \"s\", severity = \"deny\", check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{}: id 'engine.x' must be lower-case letters, digits, '.', '_' or '-' (and not engine.* or input.*)"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"x\", severity = \"deny\", check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{} x: 'summary' is required"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"x\", summary = \"s\", severity = \"deny\" }\n"}},
+     "payers/p/a.lua:2: rule{} x: 'check' must be a function(claim)"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"x\", summary = \"s\", severity = \"fatal\", check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{} x: severity must be info, warn, review, deny or reject"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"x\", summary = \"s\", check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{} x: severity must be info, warn, review, deny or reject"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"x\", summary = \"s\", severity = \"deny\", group = \"XY\", check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{}: group 'XY' is not CO, PR, OA, PI or CR"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"x\", summary = \"s\", severity = \"deny\", carc = \"97x\", check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{}: carc '97x' is not a claim adjustment reason code"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"x\", summary = \"s\", severity = \"deny\", rarc = \"15\", check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{}: rarc '15' is not a remark code"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"x\", summary = \"s\", severity = \"deny\", effective = { from = \"2026-02-30\" }, check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{} effective.from: '2026-02-30' is not a YYYY-MM-DD date"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"x\", summary = \"s\", severity = \"deny\", effective = { from = \"2026-02-01\", to = \"2026-01-31\" }, check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{}: effective range is empty (to is before from)"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"x\", summary = \"s\", severity = \"deny\", effective = { form = \"2026-02-01\" }, check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{} effective: unknown key 'form'"},
+    /* one id per pack: across its scripts, and within one script */
+    {{{"payers/p/payer.lua", "payer { id = \"p\", scripts = { \"a.lua\", \"b.lua\" } }\n"},
+      {"payers/p/a.lua", "-- a\n" GOOD_RULE}, {"payers/p/b.lua", "-- b\n\n" GOOD_RULE}},
+     "payers/p/b.lua:3: rule{}: id 'x' is already declared at payers/p/a.lua:2"},
+    {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", GOOD_RULE "\n" GOOD_RULE}},
+     "payers/p/a.lua:3: rule{}: id 'x' is already declared at payers/p/a.lua:1"},
+    /* a pack may not redeclare a rule of the pack it extends */
+    {{{"payers/base/payer.lua", "payer { id = \"base\", scripts = { \"b.lua\" } }\n"},
+      {"payers/base/b.lua", "-- b\n" GOOD_RULE},
+      {"payers/mid/payer.lua", "payer { id = \"mid\", extends = \"base\", scripts = { \"m.lua\" } }\n"},
+      {"payers/mid/m.lua", GOOD_RULE}},
+     "payers/mid/m.lua:1: rule 'x' is already declared by 'base' (payers/base/b.lua:2); use a new id, or waive the old rule"},
+    {{{"payers/p/payer.lua", "payer { id = \"p\", extends = \"nope\" }\n"}},
+     "payers/p/payer.lua: extends 'nope', but there is no payers/nope/payer.lua"},
+    {{{"payers/a/payer.lua", "payer { id = \"a\", extends = \"b\" }\n"},
+      {"payers/b/payer.lua", "payer { id = \"b\", extends = \"a\" }\n"}},
+     "payers/a/payer.lua: extends chain loops or is deeper than 7"},
+    {{{"payers/p/payer.lua", "payer { id = \"p\", extends = \"p\" }\n"}},
+     "payers/p/payer.lua: extends chain loops or is deeper than 7"},
+    /* exactly one payer{} in payer.lua, and no client{} */
+    {{{"payers/p/payer.lua", "local x = 1\n"}},
+     "payers/p/payer.lua: no payer{} declaration"},
+    {{{"payers/p/payer.lua", "payer { id = \"p\" }\npayer { id = \"p\" }\n"}},
+     "payers/p/payer.lua:2: payer{} may appear only once"},
+    {{{"payers/p/payer.lua", "client { id = \"p\" }\n"}},
+     "payers/p/payer.lua:1: client{} belongs in client.lua"},
+    /* waivers need a reason, severity changes a severity */
+    {{{"payers/p/payer.lua", "payer { id = \"p\", waive = { x = \"\" } }\n"}},
+     "payers/p/payer.lua:1: waiver of 'x' needs a reason"},
+    {{{"payers/p/payer.lua", "payer { id = \"p\", severity = { x = \"fatal\" } }\n"}},
+     "payers/p/payer.lua:1: severity of 'x': 'fatal' is not info, warn, review, deny or reject"},
+};
+
+/* Loading the case's root fails with exactly its message. */
+static void test_load_error(void **state)
+{
+    const load_case *c = *state;
+    for (int i = 0; i < 8 && c->files[i][0]; i++)
+        tu_write(g_root, c->files[i][0], c->files[i][1]);
+    char *err = NULL;
+    cs_engine *e = cs_engine_new(&(cs_options){.rules_dir = g_root, .stdlib_dir = "stdlib"}, &err);
+    if (e) { cs_engine_free(e); fail_msg("rules loaded; expected: %s", c->want); }
+    if (!err) fail_msg("no message; expected: %s", c->want);
+    size_t n = strlen(c->want);
+    bool ok = c->want[n - 1] == '*' ? strncmp(err, c->want, n - 1) == 0 : strcmp(err, c->want) == 0;
+    if (!ok) {
+        print_message("  got:  %s\n  want: %s\n", err, c->want);
+        cs_free(err);
+        fail();
+    }
+    cs_free(err);
+}
+
+/* A rules root that is not a folder is an error, and err may be NULL. */
+static void test_load_bad_root(void **state)
+{
+    char *err = NULL;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/none", g_root);
+    assert_null(cs_engine_new(&(cs_options){.rules_dir = path, .stdlib_dir = "stdlib"}, &err));
+    assert_contains(err, "rules root is not a directory");
+    cs_free(err);
+    assert_null(cs_engine_new(&(cs_options){.rules_dir = path, .stdlib_dir = "stdlib"}, NULL));
+}
+
+/* ---- flag() -------------------------------------------------------------- */
+
+/* flag() takes a line view, a line number, or nil for the claim as a whole
+ * (no "line" key, no amount); each finding's source is its flag() call. */
+static void test_flag_line_forms(void **state)
+{
+    run("rule { id = \"x\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(claim.lines[2], \"by view\")\n"
+        "  flag(3, \"by number\")\n"
+        "  flag(nil, \"whole claim\")\n"
+        "end }\n", RICH);
+    assert_int_equal(nfindings("findings"), 3);
+    assert_string_equal(js(finding(0), "rule"), "x");
+    assert_string_equal(js(finding(0), "severity"), "deny");
+    assert_string_equal(msg(0), "by view");
+    assert_int_equal(jint(finding(0), "line"), 2);
+    assert_string_equal(js(finding(0), "source"), "payers/p/a.lua:2");
+    assert_string_equal(js(finding(0), "layer"), "p");
+    assert_int_equal(jint(finding(1), "line"), 3);
+    assert_string_equal(js(finding(1), "source"), "payers/p/a.lua:3");
+    assert_string_equal(msg(2), "whole claim");
+    assert_null(cJSON_GetObjectItem(finding(2), "line"));
+    assert_null(cJSON_GetObjectItem(finding(2), "amount"));
+    assert_string_equal(js(g_rec, "status"), "deny");
+}
+
+/* Every fix action, as it appears in the record. */
+static void test_fix_actions(void **state)
+{
+    run("rule { id = \"x\", summary = \"s\", severity = \"review\", check = function(claim)\n"
+        "  local l1 = claim.lines[1]\n"
+        "  flag(l1, \"f1\", { fix = { action = \"add_modifier\", line = l1, modifier = \"GA\" } })\n"
+        "  flag(1, \"f2\", { fix = { action = \"remove_modifier\", line = 1, modifier = \"59\" } })\n"
+        "  flag(2, \"f3\", { fix = { action = \"replace_code\", line = claim.lines[2], code = \"96374\" } })\n"
+        "  flag(3, \"f4\", { fix = { action = \"set_units\", line = 3, units = 2 } })\n"
+        "  flag(2, \"f5\", { fix = { action = \"remove_line\", line = 2 } })\n"
+        "  flag(nil, \"f6\", { fix = { action = \"add_line\", code = \"J0696\" } })\n"
+        "end }\n", RICH);
+    assert_int_equal(nfindings("findings"), 6);
+    assert_contains(g_out, "\"message\":\"f1\",\"fix\":{\"action\":\"add_modifier\",\"line\":1,\"modifier\":\"GA\"}");
+    assert_contains(g_out, "\"message\":\"f2\",\"fix\":{\"action\":\"remove_modifier\",\"line\":1,\"modifier\":\"59\"}");
+    assert_contains(g_out, "\"message\":\"f3\",\"fix\":{\"action\":\"replace_code\",\"line\":2,\"code\":\"96374\"}");
+    assert_contains(g_out, "\"message\":\"f4\",\"fix\":{\"action\":\"set_units\",\"line\":3,\"units\":2}");
+    assert_contains(g_out, "\"message\":\"f5\",\"fix\":{\"action\":\"remove_line\",\"line\":2}");
+    assert_contains(g_out, "\"message\":\"f6\",\"fix\":{\"action\":\"add_line\",\"code\":\"J0696\"}");
+}
+
+/* A bad fix makes the rule fail (engine.script_error, review) and records
+ * nothing for it; other rules still run. */
+static void test_bad_fix(void **state)
+{
+    run("rule { id = \"a\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { fix = { action = \"paint\", line = 1 } }) end }\n"
+        "rule { id = \"b\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { fix = { action = \"add_modifier\", line = 1 } }) end }\n"
+        "rule { id = \"c\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { fix = { action = \"remove_line\", line = 4 } }) end }\n"
+        "rule { id = \"d\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { fix = { action = \"add_line\", code = \"J06\" } }) end }\n"
+        "rule { id = \"ok\", summary = \"s\", severity = \"info\", check = function(claim)\n"
+        "  flag(nil, \"still ran\") end }\n", RICH);
+    assert_int_equal(nfindings("findings"), 5);
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(js(finding(i), "rule"), "engine.script_error");
+        assert_string_equal(js(finding(i), "severity"), "review");
+    }
+    assert_contains(msg(0), "rule a could not run: ");
+    assert_contains(msg(0), "flag: fix.action must be add_modifier, remove_modifier, replace_code, set_units, remove_line or add_line");
+    assert_contains(msg(1), "rule b could not run: ");
+    assert_contains(msg(1), "flag: fix.modifier must be a two-character modifier");
+    assert_contains(msg(2), "rule c could not run: ");
+    assert_contains(msg(2), "flag: fix.line must be a line of this claim or a line number 1..3");
+    assert_contains(msg(3), "flag: fix.code must be a 5-character procedure code");
+    assert_string_equal(js(finding(4), "rule"), "ok");
+    assert_string_equal(js(g_rec, "status"), "review");
+}
+
+/* Errors raised while a rule runs name the script line that caused them,
+ * in the message and as the finding's source -- also for errors raised by
+ * flag() and by the claim view, not only by Lua itself. */
+static void test_runtime_errors_name_their_line(void **state)
+{
+    run("rule { id = \"a\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  local n = 1\n"
+        "  flag(1, \"m\", { fix = { action = \"add_modifier\", line = n } })\n"
+        "end }\n"
+        "rule { id = \"b\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  local n = 1\n"
+        "  return claim.lines[n].cod\n"
+        "end }\n"
+        "rule { id = \"c\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  local n = 1\n"
+        "  flag(9, \"m\")\n"
+        "end }\n", RICH);
+    assert_int_equal(nfindings("findings"), 3);
+    assert_contains(msg(0), "rule a could not run: payers/p/a.lua:3: flag: fix.modifier must be");
+    assert_string_equal(js(finding(0), "source"), "payers/p/a.lua:3");
+    assert_contains(msg(1), "rule b could not run: payers/p/a.lua:7: line has no field 'cod'");
+    assert_string_equal(js(finding(1), "source"), "payers/p/a.lua:7");
+    assert_contains(msg(2), "rule c could not run: payers/p/a.lua:11: flag: the first argument must be");
+    assert_string_equal(js(finding(2), "source"), "payers/p/a.lua:11");
+}
+
+/* Unknown or mistyped options fail the rule rather than being ignored. */
+static void test_bad_opts(void **state)
+{
+    run("rule { id = \"a\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { line = 2 }) end }\n"
+        "rule { id = \"b\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", \"fix\") end }\n"
+        "rule { id = \"c\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { lines = 2 }) end }\n"
+        "rule { id = \"d\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, 42) end }\n", RICH);
+    assert_int_equal(nfindings("findings"), 4);
+    for (int i = 0; i < 4; i++)
+        assert_string_equal(js(finding(i), "rule"), "engine.script_error");
+    assert_contains(msg(0), "flag: unknown key 'line'");
+    assert_contains(msg(1), "flag: the third argument must be a table of options");
+    assert_contains(msg(2), "flag: lines must be a list of lines");
+    assert_contains(msg(3), "flag: the message must be a string");
+}
+
+/* opts.lines lists further lines, in the order given. */
+static void test_opts_lines(void **state)
+{
+    run(RULE("flag(claim.lines[1], \"m\", { lines = { claim.lines[3], 2 } })"), RICH);
+    assert_int_equal(nfindings("findings"), 1);
+    assert_contains(g_out, "\"line\":1,\"lines\":[3,2],\"message\":\"m\"");
+}
+
+/* The amount: the flagged line's charge by default, integer cents or a
+ * decimal string when given, none for the claim as a whole. */
+static void test_amounts(void **state)
+{
+    run("rule { id = \"x\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"default\")\n"
+        "  flag(3, \"default 3\")\n"
+        "  flag(1, \"cents\", { amount = 1250 })\n"
+        "  flag(2, \"string\", { amount = \"12.50\" })\n"
+        "  flag(nil, \"claim\")\n"
+        "  flag(nil, \"claim cents\", { amount = 5 })\n"
+        "end }\n", RICH);
+    assert_int_equal(nfindings("findings"), 6);
+    assert_string_equal(js(finding(0), "amount"), "125.00");
+    assert_string_equal(js(finding(1), "amount"), "20.50");
+    assert_string_equal(js(finding(2), "amount"), "12.50");
+    assert_string_equal(js(finding(3), "amount"), "12.50");
+    assert_string_equal(js(finding(4), "amount"), "(absent)");
+    assert_string_equal(js(finding(5), "amount"), "0.05");
+    /* lines 1, 2 and 3 have deny findings: all their charges are at risk */
+    assert_string_equal(js(g_rec, "amount_at_risk"), "180.50");
+}
+
+/* A line without a charge gives no default amount; a bad amount is a
+ * script error. */
+static void test_amount_absent_and_bad(void **state)
+{
+    run("rule { id = \"x\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"no charge\") end }\n"
+        "rule { id = \"y\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { amount = 12.5 }) end }\n"
+        "rule { id = \"z\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { amount = \"12.505\" }) end }\n",
+        "{'id':'C1','payer':'p','lines':[{'code':'99213','units':1,'service_date':'2026-03-02'}]}");
+    assert_int_equal(nfindings("findings"), 3);
+    assert_string_equal(js(finding(0), "amount"), "(absent)");
+    assert_string_equal(js(finding(1), "rule"), "engine.script_error");
+    assert_contains(msg(1), "flag: amount must be whole cents");
+    assert_string_equal(js(finding(2), "rule"), "engine.script_error");
+    assert_contains(msg(2), "flag: amount must be cents (integer) or a decimal string");
+}
+
+/* group/carc/rarc come from the rule, and opts may override each. */
+static void test_codes_from_rule_and_opts(void **state)
+{
+    run("rule { id = \"x\", summary = \"s\", severity = \"deny\", group = \"CO\", carc = \"97\", rarc = \"M15\",\n"
+        "  check = function(claim)\n"
+        "    flag(1, \"rule codes\")\n"
+        "    flag(1, \"own codes\", { group = \"PR\", carc = \"204\", rarc = \"N130\" })\n"
+        "    flag(1, \"carc only\", { carc = \"B7\" })\n"
+        "  end }\n"
+        "rule { id = \"y\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { rarc = \"m15\" }) end }\n", RICH);
+    assert_int_equal(nfindings("findings"), 4);
+    assert_contains(g_out, "\"message\":\"rule codes\",\"group\":\"CO\",\"carc\":\"97\",\"rarc\":\"M15\"");
+    assert_contains(g_out, "\"message\":\"own codes\",\"group\":\"PR\",\"carc\":\"204\",\"rarc\":\"N130\"");
+    assert_contains(g_out, "\"message\":\"carc only\",\"group\":\"CO\",\"carc\":\"B7\",\"rarc\":\"M15\"");
+    assert_string_equal(js(finding(3), "rule"), "engine.script_error");
+    assert_contains(msg(3), "flag: rarc 'm15' is not valid");
+}
+
+/* ---- effective dates ----------------------------------------------------- */
+
+#define EFFECTIVE_RULE(range) \
+    "rule { id = \"e\", summary = \"s\", severity = \"deny\", effective = " range ",\n" \
+    "  check = function(claim)\n" \
+    "    flag(nil, \"ran\")\n" \
+    "    for _, l in ipairs(claim.lines) do flag(l, \"line \" .. l.number) end\n" \
+    "  end }\n"
+
+#define TWO_LINES(d1, d2) "{'id':'C1','payer':'p','lines':[" \
+    "{'code':'99213','units':1,'service_date':'" d1 "','charge':'1.00'}," \
+    "{'code':'96372','units':1,'service_date':'" d2 "','charge':'2.00'}]}"
+
+/* A rule in force from 2026 does not run for a claim of 2025 only. */
+static void test_effective_not_yet(void **state)
+{
+    run(EFFECTIVE_RULE("{ from = \"2026-01-01\" }"), TWO_LINES("2025-06-01", "2025-12-31"));
+    assert_int_equal(nfindings("findings"), 0);
+    assert_string_equal(js(g_rec, "status"), "pass");
+}
+
+/* ... runs for a claim of 2026 ... */
+static void test_effective_in_force(void **state)
+{
+    run(EFFECTIVE_RULE("{ from = \"2026-01-01\" }"), TWO_LINES("2026-01-01", "2026-02-01"));
+    assert_int_equal(nfindings("findings"), 3);
+    assert_string_equal(msg(0), "ran");
+    assert_string_equal(msg(1), "line 1");
+    assert_string_equal(msg(2), "line 2");
+}
+
+/* ... and on a claim spanning both, its findings on lines outside the range
+ * are dropped (claim-level ones are kept). */
+static void test_effective_drops_lines_outside(void **state)
+{
+    run(EFFECTIVE_RULE("{ from = \"2026-01-01\" }"), TWO_LINES("2025-12-31", "2026-01-01"));
+    assert_int_equal(nfindings("findings"), 2);
+    assert_string_equal(msg(0), "ran");
+    assert_string_equal(msg(1), "line 2");
+    assert_string_equal(js(g_rec, "amount_at_risk"), "2.00");
+}
+
+/* `to` is inclusive and closes the range. */
+static void test_effective_to(void **state)
+{
+    cs_engine *e = engine_for(EFFECTIVE_RULE("{ to = \"2025-12-31\" }"));
+    check(e, TWO_LINES("2026-01-01", "2026-01-02"));
+    assert_int_equal(nfindings("findings"), 0);
+    check(e, TWO_LINES("2025-12-31", "2026-01-01"));
+    assert_int_equal(nfindings("findings"), 2);
+    assert_string_equal(msg(1), "line 1");
+    cs_engine_free(e);
+}
+
+/* ---- the claim as scripts see it --------------------------------------- */
+
+/* Every field of the claim model reads back as normalised: codes and
+ * dates as strings, charges in integer cents, absent values nil. */
+static void test_claim_fields(void **state)
+{
+    run("rule { id = \"f\", summary = \"s\", severity = \"info\", check = function(claim)\n"
+        "  local p, b, r, s = claim.patient, claim.billing_provider, claim.rendering_provider, claim.supervising_provider\n"
+        "  local d = claim.documentation\n"
+        "  flag(nil, table.concat({ claim.id, claim.payer, claim.client, claim.place_of_service,\n"
+        "    p.id, p.birth_date, p.sex, b.npi, b.taxonomy, r.npi, tostring(r.taxonomy), s.npi,\n"
+        "    #claim.diagnoses, claim.diagnoses[1], claim.diagnoses[2], tostring(claim.diagnoses[3]),\n"
+        "    d.supervision, d.signed, tostring(d.absent), #claim.lines }, \"|\"))\n"
+        "  local l1, l2, l3 = claim.lines[1], claim.lines[2], claim.lines[3]\n"
+        "  flag(nil, table.concat({ l1.code, #l1.modifiers, l1.modifiers[1], l1.modifiers[2],\n"
+        "    tostring(l1.modifiers[3]), l1.units, l1.service_date, l1.number,\n"
+        "    #l1.diagnosis_pointers, l1.diagnosis_pointers[1], l1.diagnoses[1], l1.diagnoses[2],\n"
+        "    l1.charge, tostring(l1.route), tostring(l1.ndc), tostring(l1.place_of_service),\n"
+        "    #l1.measurements }, \"|\"))\n"
+        "  flag(nil, table.concat({ l2.route, l2.place_of_service, l2.charge, l2.number,\n"
+        "    l3.ndc, l3.charge, l3.units, l3.service_date, #l3.measurements,\n"
+        "    l3.measurements[1].type, l3.measurements[1].value, tostring(claim.lines[4]) }, \"|\"))\n"
+        "end }\n", RICH);
+    assert_int_equal(nfindings("findings"), 3);
+    assert_string_equal(msg(0), "C-9|p|cl|11|P7|1950-01-31|M|1234567893|207Q00000X|1245319599|nil|"
+                                "1234567893|2|J02.9|D51.0|nil|direct|true|nil|3");
+    assert_string_equal(msg(1), "99213|2|25|59|nil|1|2026-03-02|1|2|2|D51.0|J02.9|12500|nil|nil|nil|0");
+    assert_string_equal(msg(2), "SC|22|3500|2|00409733201|2050|4|2026-03-03|1|R1|11.5|nil");
+}
+
+/* Optional parts of a minimal claim read as nil, lists as empty. */
+static void test_claim_fields_absent(void **state)
+{
+    run(RULE("flag(nil, table.concat({ tostring(claim.patient), tostring(claim.billing_provider), "
+             "tostring(claim.client), tostring(claim.place_of_service), #claim.diagnoses, "
+             "tostring(claim.documentation.x), tostring(claim.lines[1].charge), "
+             "#claim.lines[1].modifiers }, '|'))"),
+        "{'id':'M1','payer':'p','lines':[{'code':'99213','units':1,'service_date':'2026-03-02'}]}");
+    assert_int_equal(nfindings("findings"), 1);
+    assert_string_equal(msg(0), "nil|nil|nil|nil|0|nil|nil|0");
+}
+
+/* Reading a field the model does not have fails the rule, naming the
+ * field; so does writing to the claim. */
+static void test_unknown_field(void **state)
+{
+    run("rule { id = \"a\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  local x = claim.foo end }\n"
+        "rule { id = \"b\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  local x = claim.patient.name end }\n"
+        "rule { id = \"c\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  claim.lines[1].units = 2 end }\n", RICH);
+    assert_int_equal(nfindings("findings"), 3);
+    assert_string_equal(js(finding(0), "rule"), "engine.script_error");
+    assert_contains(msg(0), "rule a could not run: ");
+    assert_contains(msg(0), "claim has no field 'foo'");
+    assert_contains(msg(1), "claim.patient has no field 'name'");
+    assert_contains(msg(2), "the claim is read-only: cannot set line.units");
+    assert_string_equal(js(g_rec, "status"), "review");
+}
+
+/* ---- stdlib and the sandbox -------------------------------------------- */
+
+/* require "codes" and "lines" give the stdlib modules. */
+static void test_stdlib_require(void **state)
+{
+    run("local codes = require \"codes\"\n"
+        "local lines = require(\"lines\")\n"
+        "rule { id = \"x\", summary = \"s\", severity = \"info\", check = function(claim)\n"
+        "  local l1 = claim.lines[1]\n"
+        "  flag(nil, tostring(codes.is_em_office(l1.code)) .. \"|\" .. tostring(codes.is_em_office(\"96372\"))\n"
+        "    .. \"|\" .. tostring(lines.has_modifier(l1, \"59\")) .. \"|\" .. tostring(lines.has_modifier(l1, \"GA\"))\n"
+        "    .. \"|\" .. #lines.select(claim, codes.is_injection_sc_im)\n"
+        "    .. \"|\" .. select(2, lines.any_on(claim, \"2026-03-03\", codes.is_drug_supply)).code)\n"
+        "end }\n", RICH);
+    assert_int_equal(nfindings("findings"), 1);
+    assert_string_equal(msg(0), "true|false|true|false|1|J0696");
+}
+
+/* Modules are read-only: writing to one fails the rule. */
+static void test_modules_read_only(void **state)
+{
+    run("rule { id = \"a\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  require(\"codes\").x = 1 end }\n"
+        "rule { id = \"b\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  rawset(require(\"lines\"), \"select\", nil) end }\n"
+        "rule { id = \"c\", summary = \"s\", severity = \"info\", check = function(claim)\n"
+        "  flag(nil, type(require(\"lines\").select)) end }\n", RICH);
+    assert_int_equal(nfindings("findings"), 3);
+    assert_string_equal(js(finding(0), "rule"), "engine.script_error");
+    assert_contains(msg(0), "attempt to modify read-only table (key 'x')");
+    assert_string_equal(js(finding(1), "rule"), "engine.script_error");
+    assert_contains(msg(1), "attempt to modify read-only table");
+    assert_string_equal(msg(2), "function");
+}
+
+/* pairs() visits keys in a fixed order: numbers, then strings, sorted. */
+static void test_pairs_sorted(void **state)
+{
+    run(RULE("local s = '' "
+             "for k in pairs({ b = 1, a = 2, c = 3 }) do s = s .. k end "
+             "s = s .. '|' "
+             "for k, v in pairs({ z = 1, [2] = 'two', y = 2, [1] = 'one' }) do s = s .. k .. '=' .. v .. ';' end "
+             "flag(nil, s)"), RICH);
+    assert_int_equal(nfindings("findings"), 1);
+    assert_string_equal(msg(0), "abc|1=one;2=two;y=2;z=1;");
+}
+
+/* tostring() and string.format("%s") never show an address. */
+static void test_tostring_no_address(void **state)
+{
+    run(RULE("flag(nil, tostring({}) .. '|' .. tostring(function() end) .. '|' .. "
+             "string.format('%s', {}) .. '|' .. tostring(claim.lines[2]))"), RICH);
+    assert_int_equal(nfindings("findings"), 1);
+    assert_string_equal(msg(0), "table|function|table|line 2 (96372)");
+}
+
+/* A script's top level runs afresh for every claim: nothing carries over. */
+static void test_no_state_between_claims(void **state)
+{
+    cs_engine *e = engine_for("local seen = {}\n"
+                              "rule { id = \"x\", summary = \"s\", severity = \"info\", check = function(claim)\n"
+                              "  seen[#seen + 1] = claim.id\n"
+                              "  flag(nil, table.concat(seen, \",\"))\n"
+                              "end }\n");
+    check(e, CLAIM1("2026-03-02"));
+    assert_string_equal(msg(0), "C1");
+    check(e, "{'id':'C2','payer':'p','lines':[{'code':'99213','units':1,'service_date':'2026-03-02'}]}");
+    assert_string_equal(msg(0), "C2");
+    cs_engine_free(e);
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    static const struct CMUnitTest fixed[] = {
+        T(test_load_bad_root),
+        T(test_flag_line_forms),
+        T(test_fix_actions),
+        T(test_bad_fix),
+        T(test_runtime_errors_name_their_line),
+        T(test_bad_opts),
+        T(test_opts_lines),
+        T(test_amounts),
+        T(test_amount_absent_and_bad),
+        T(test_codes_from_rule_and_opts),
+        T(test_effective_not_yet),
+        T(test_effective_in_force),
+        T(test_effective_drops_lines_outside),
+        T(test_effective_to),
+        T(test_claim_fields),
+        T(test_claim_fields_absent),
+        T(test_unknown_field),
+        T(test_stdlib_require),
+        T(test_modules_read_only),
+        T(test_pairs_sorted),
+        T(test_tostring_no_address),
+        T(test_no_state_between_claims),
+    };
+    enum { NLOAD = sizeof LOAD_CASES / sizeof *LOAD_CASES, NFIXED = sizeof fixed / sizeof *fixed };
+    static struct CMUnitTest tests[NLOAD + NFIXED];
+    static char names[NLOAD][160];
+    for (int i = 0; i < NLOAD; i++) {
+        /* name each case by its expected message, so a failure says which */
+        snprintf(names[i], sizeof names[i], "load_error %02d: %s", i + 1, LOAD_CASES[i].want);
+        tests[i] = (struct CMUnitTest){
+            .name = names[i], .test_func = test_load_error,
+            .setup_func = setup, .teardown_func = teardown,
+            .initial_state = (void *)&LOAD_CASES[i],
+        };
+    }
+    for (int i = 0; i < NFIXED; i++) tests[NLOAD + i] = fixed[i];
+    return _cmocka_run_group_tests("rules", tests, NLOAD + NFIXED, NULL, NULL);
+}
