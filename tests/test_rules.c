@@ -218,6 +218,16 @@ static const load_case LOAD_CASES[] = {
     {{{"payers/p/payer.lua", STD_PAYER},
       {"payers/p/a.lua", "-- a\nrule { id = \"x\", summary = \"s\", severity = \"deny\", effective = { form = \"2026-02-01\" }, check = function(c) end }\n"}},
      "payers/p/a.lua:2: rule{} effective: unknown key 'form'"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = \"x\", summary = string.rep(\"s\", 201), severity = \"deny\", check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{} x: summary longer than 200 bytes"},
+    {{{"payers/p/payer.lua", STD_PAYER},
+      {"payers/p/a.lua", "-- a\nrule { id = string.rep(\"a\", 65), summary = \"s\", severity = \"deny\", check = function(c) end }\n"}},
+     "payers/p/a.lua:2: rule{}: id 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' must be lower-case letters, digits, '.', '_' or '-' (and not engine.* or input.*)"},
+    /* a manifest may not declare rules */
+    {{{"payers/p/payer.lua", STD_PAYER "rule { id = \"x\", summary = \"s\", severity = \"deny\", check = function(c) end }\n"},
+      {"payers/p/a.lua", GOOD_RULE}},
+     "payers/p/payer.lua:2: rule{} may only appear at the top level of a pack's script"},
     /* one id per pack: across its scripts, and within one script */
     {{{"payers/p/payer.lua", "payer { id = \"p\", scripts = { \"a.lua\", \"b.lua\" } }\n"},
       {"payers/p/a.lua", "-- a\n" GOOD_RULE}, {"payers/p/b.lua", "-- b\n\n" GOOD_RULE}},
@@ -475,6 +485,46 @@ static void test_codes_from_rule_and_opts(void **state)
     assert_contains(msg(3), "flag: rarc 'm15' is not valid");
 }
 
+/* Findings a rule made before it failed are kept, next to the error. */
+static void test_findings_before_error_kept(void **state)
+{
+    run(RULE("flag(1, 'before') error('after')"), RICH);
+    assert_int_equal(nfindings("findings"), 2);
+    assert_string_equal(msg(0), "before");
+    assert_string_equal(js(finding(1), "rule"), "engine.script_error");
+    assert_contains(msg(1), "rule x could not run: payers/p/a.lua:1: after");
+    assert_string_equal(js(finding(1), "source"), "payers/p/a.lua:1");
+}
+
+/* Messages over 1,000 bytes are cut and end in "..."; 1,000 are kept. */
+static void test_message_cut(void **state)
+{
+    run(RULE("flag(nil, string.rep('a', 1500)) flag(nil, string.rep('b', 1000))"), RICH);
+    assert_int_equal(strlen(msg(0)), 1003);
+    assert_string_equal(msg(0) + 1000, "...");
+    assert_int_equal(strspn(msg(0), "a"), 1000);
+    assert_int_equal(strlen(msg(1)), 1000);
+}
+
+/* At most 500 findings per claim; flagging more fails the rule. */
+static void test_findings_limit(void **state)
+{
+    run(RULE("for i = 1, 501 do flag(nil, 'm' .. i) end"), RICH);
+    assert_int_equal(nfindings("findings"), 500);
+    assert_string_equal(msg(0), "m1");
+    assert_string_equal(js(finding(499), "rule"), "engine.script_error");
+    assert_contains(msg(499), "flag: more than 500 findings on one claim");
+    assert_string_equal(js(finding(499), "severity"), "review");
+}
+
+/* rule{} inside a check is an error of that rule. */
+static void test_rule_only_at_top_level(void **state)
+{
+    run(RULE("rule { id = 'y', summary = 's', severity = 'deny', check = function(c) end }"), RICH);
+    assert_int_equal(nfindings("findings"), 1);
+    assert_contains(msg(0), "rule{} may only appear at the top level of a pack's script");
+}
+
 /* ---- effective dates ----------------------------------------------------- */
 
 #define EFFECTIVE_RULE(range) \
@@ -675,6 +725,10 @@ int main(void)
         T(test_runtime_errors_name_their_line),
         T(test_bad_opts),
         T(test_opts_lines),
+        T(test_findings_before_error_kept),
+        T(test_message_cut),
+        T(test_findings_limit),
+        T(test_rule_only_at_top_level),
         T(test_amounts),
         T(test_amount_absent_and_bad),
         T(test_codes_from_rule_and_opts),

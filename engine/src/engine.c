@@ -111,6 +111,39 @@ static bool pick_layers(cs_engine *e, const cs_claim *c)
     return true;
 }
 
+/* Best effort for text that is not valid JSON: the string value of a
+ * top-level "id" member, copied into id (CS_MAX_ID_LEN + 1 bytes) when it is
+ * plain printable ASCII without escapes.  Returns false when none is found. */
+static bool salvage_id(const char *s, size_t n, char *id)
+{
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '{' || c == '[') depth++;
+        else if (c == '}' || c == ']') depth--;
+        else if (c == '"') {
+            size_t j = i + 1;
+            while (j < n && s[j] != '"') j += s[j] == '\\' ? 2 : 1;
+            bool is_id = depth == 1 && j == i + 3 && s[i + 1] == 'i' && s[i + 2] == 'd';
+            i = j;
+            if (!is_id) continue;
+            while (++j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n')) ;
+            if (j >= n || s[j] != ':') continue;
+            while (++j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n')) ;
+            if (j >= n || s[j] != '"') continue;
+            size_t k = 0;
+            for (j++; j < n && s[j] != '"' && k < CS_MAX_ID_LEN; j++, k++) {
+                if (s[j] < 0x20 || s[j] > 0x7e || s[j] == '\\') return false;
+                id[k] = s[j];
+            }
+            if (j >= n || s[j] != '"' || k == 0) return false;
+            id[k] = 0;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Parse and validate; on failure the verdict holds input findings. */
 static bool read_claim(cs_engine *e, const char *json, size_t len)
 {
@@ -122,6 +155,8 @@ static bool read_claim(cs_engine *e, const char *json, size_t len)
         size_t at = end && end >= json ? (size_t)(end - json) : 0;
         snprintf(msg, sizeof msg, "not valid JSON (problem at byte %zu of %zu)", at + 1, len);
         input_finding(v, msg);
+        if (salvage_id(json, len, e->claim.id)) v->claim_id = e->claim.id;
+        e->claim.payer[0] = e->claim.client[0] = 0;
         return false;
     }
     e->errs.n = 0;

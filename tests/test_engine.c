@@ -1,0 +1,431 @@
+/*
+ * test_engine.c -- the public API (claimscrub.h) and the documented example
+ * stories, checked with the repository's own rules (rules root ".", stdlib
+ * "stdlib"; run from the repository root).
+ */
+#include "testutil.h"
+
+#include <ctype.h>
+
+#include <cjson/cJSON.h>
+
+#include "claimscrub.h"
+
+#define EX1 "examples/claims/01-sore-throat-visit-injection-with-25.json"
+#define EX2 "examples/claims/02-sore-throat-visit-injection-without-25.json"
+#define EX3 "examples/claims/03-nurse-visit-99211-injection.json"
+
+static cs_engine *g_e;      /* on the repository's rules */
+static char *g_out;
+static cJSON *g_rec;
+
+static cs_engine *repo_engine(void)
+{
+    char *err = NULL;
+    cs_engine *e = cs_engine_new(&(cs_options){.rules_dir = ".", .stdlib_dir = "stdlib"}, &err);
+    if (!e) fail_msg("repository rules did not load: %s", err);
+    return e;
+}
+
+static int group_setup(void **state)
+{
+    g_e = repo_engine();
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    cs_engine_free(g_e);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    cJSON_Delete(g_rec);
+    g_rec = NULL;
+    cs_free(g_out);
+    g_out = NULL;
+    return 0;
+}
+
+/* Check text (len bytes) on e; the record goes to g_out/g_rec.  Returns the
+ * status cs_check returned, checked against the record's. */
+static int check_n(cs_engine *e, const char *text, size_t len, const cs_origin *o)
+{
+    cJSON_Delete(g_rec);
+    cs_free(g_out);
+    size_t outlen = 0;
+    int st = cs_check(e, text, len, o, &g_out, &outlen);
+    assert_non_null(g_out);
+    assert_int_equal(outlen, strlen(g_out));
+    assert_null(strchr(g_out, '\n'));
+    g_rec = cJSON_Parse(g_out);
+    if (!g_rec) fail_msg("record is not JSON: %s", g_out);
+    assert_string_equal(cs_status_name(st), cJSON_GetStringValue(cJSON_GetObjectItem(g_rec, "status")));
+    return st;
+}
+
+static int check_text(const char *text) { return check_n(g_e, text, strlen(text), NULL); }
+
+static int check_file(const char *path)
+{
+    char *text = tu_slurp(path, NULL);
+    if (!text) fail_msg("cannot read %s", path);
+    int st = check_text(text);
+    free(text);
+    return st;
+}
+
+static const char *js(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!v) return "(absent)";
+    if (cJSON_IsNull(v)) return "(null)";
+    return cJSON_IsString(v) ? v->valuestring : "(not a string)";
+}
+
+static int nlist(const char *list)
+{
+    return cJSON_GetArraySize(cJSON_GetObjectItem(g_rec, list));
+}
+
+static const cJSON *finding(int i)
+{
+    const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItem(g_rec, "findings"), i);
+    if (!f) fail_msg("no finding %d in %s", i, g_out);
+    return f;
+}
+
+/* ---- the example stories ------------------------------------------------- */
+
+/* 01: E/M with modifier 25 and an injection passes with no findings. */
+static void test_example_01_pass(void **state)
+{
+    assert_int_equal(check_file(EX1), CS_PASS);
+    assert_string_equal(js(g_rec, "claim"), "CLM-1001");
+    assert_string_equal(js(g_rec, "payer"), "medicare");
+    assert_string_equal(js(g_rec, "client"), "riverside-clinic");
+    assert_string_equal(js(g_rec, "amount_at_risk"), "0.00");
+    assert_contains(g_out, "\"layers\":[\"medicare\"],\"findings\":[],\"waived\":[]");
+}
+
+/* 02: without modifier 25 the E/M is denied; the fix adds 25 to line 1. */
+static void test_example_02_needs_25(void **state)
+{
+    assert_int_equal(check_file(EX2), CS_DENY);
+    assert_string_equal(js(g_rec, "claim"), "CLM-1002");
+    assert_int_equal(nlist("findings"), 1);
+    const cJSON *f = finding(0);
+    assert_string_equal(js(f, "rule"), "cms.visit.em_injection_needs_25");
+    assert_string_equal(js(f, "severity"), "deny");
+    assert_int_equal(cJSON_GetObjectItem(f, "line")->valueint, 1);
+    assert_contains(g_out, "\"fix\":{\"action\":\"add_modifier\",\"line\":1,\"modifier\":\"25\"}");
+    assert_string_equal(js(f, "amount"), "125.00");
+    assert_string_equal(js(f, "group"), "CO");
+    assert_string_equal(js(f, "carc"), "97");
+    assert_string_equal(js(f, "rarc"), "M15");
+    assert_string_equal(js(g_rec, "amount_at_risk"), "125.00");
+}
+
+/* 03: 99211 with an injection is denied even with 25; the fix removes it. */
+static void test_example_03_99211(void **state)
+{
+    assert_int_equal(check_file(EX3), CS_DENY);
+    assert_string_equal(js(g_rec, "claim"), "CLM-1003");
+    assert_int_equal(nlist("findings"), 1);
+    const cJSON *f = finding(0);
+    assert_string_equal(js(f, "rule"), "cms.visit.99211_with_injection");
+    assert_int_equal(cJSON_GetObjectItem(f, "line")->valueint, 1);
+    assert_contains(g_out, "\"fix\":{\"action\":\"remove_line\",\"line\":1}");
+    assert_string_equal(js(f, "amount"), "25.00");
+}
+
+/* ---- bad input ----------------------------------------------------------- */
+
+/* Text that is not JSON is one record: reject, input.invalid. */
+static void test_invalid_json(void **state)
+{
+    assert_int_equal(check_text("{\"id\": \"X\", "), CS_REJECT);
+    assert_int_equal(nlist("findings"), 1);
+    assert_string_equal(js(finding(0), "rule"), "input.invalid");
+    assert_string_equal(js(finding(0), "severity"), "reject");
+    assert_contains(js(finding(0), "message"), "not valid JSON");
+    assert_string_equal(js(g_rec, "claim"), "(null)");
+    assert_string_equal(js(g_rec, "amount_at_risk"), "0.00");
+    assert_contains(g_out, "\"layers\":[]");
+    /* empty text, and no text at all */
+    assert_int_equal(check_n(g_e, "", 0, NULL), CS_REJECT);
+    assert_contains(js(finding(0), "message"), "not valid JSON");
+    assert_int_equal(check_n(g_e, NULL, 0, NULL), CS_REJECT);
+    assert_contains(js(finding(0), "message"), "not valid JSON");
+}
+
+/* One claim per call: text after the claim's JSON value makes the whole
+ * text invalid rather than being ignored (two claims in one buffer must
+ * not silently become one). */
+static void test_trailing_text_is_invalid(void **state)
+{
+    char *one = tu_slurp(EX1, NULL), *two = tu_slurp(EX2, NULL);
+    size_t n1 = strlen(one), n2 = strlen(two);
+    char *both = malloc(n1 + n2 + 1);
+    memcpy(both, one, n1);
+    memcpy(both + n1, two, n2 + 1);
+    int st_both = check_text(both);
+    free(both);
+    assert_string_equal(js(finding(0), "rule"), "input.invalid");
+    assert_int_equal(st_both, CS_REJECT);
+    char *junk = malloc(n1 + 8);
+    memcpy(junk, one, n1);
+    memcpy(junk + n1, " junk", 6);
+    int st_junk = check_text(junk);
+    free(junk);
+    assert_int_equal(st_junk, CS_REJECT);
+    assert_contains(js(finding(0), "message"), "not valid JSON");
+    /* trailing white space is fine */
+    char *ws = malloc(n1 + 8);
+    memcpy(ws, one, n1);
+    memcpy(ws + n1, " \n\t\r\n", 6);
+    int st_ws = check_text(ws);
+    free(ws);
+    assert_int_equal(st_ws, CS_PASS);
+    free(one);
+    free(two);
+}
+
+/* A claim that is JSON but not valid is rejected with the path of the
+ * problem; its id and payer are still echoed. */
+static void test_invalid_claim(void **state)
+{
+    assert_int_equal(check_text(
+        "{\"id\":\"BAD-1\",\"payer\":\"medicare\",\"diagnoses\":[\"J02.9\"],\"lines\":["
+        "{\"code\":\"99213\",\"units\":1,\"service_date\":\"2026-03-02\",\"diagnosis_pointers\":[2]}]}"),
+        CS_REJECT);
+    assert_string_equal(js(g_rec, "claim"), "BAD-1");
+    assert_string_equal(js(g_rec, "payer"), "medicare");
+    assert_int_equal(nlist("findings"), 1);
+    assert_string_equal(js(finding(0), "rule"), "input.invalid");
+    assert_string_equal(js(finding(0), "message"),
+                        "lines[0].diagnosis_pointers[0]: points at diagnosis 2 but the claim has 1");
+    assert_string_equal(js(g_rec, "amount_at_risk"), "0.00");
+}
+
+/* ---- determinism ----------------------------------------------------------- */
+
+/* The records of the examples, in order, as one string. */
+static char *records(cs_engine *e)
+{
+    static const char *const files[] = {EX1, EX2, EX3};
+    size_t cap = 1, n = 0;
+    char *all = calloc(1, 1);
+    for (size_t i = 0; i < 3; i++) {
+        char *text = tu_slurp(files[i], NULL);
+        char *out = NULL;
+        assert_true(cs_check(e, text, strlen(text), NULL, &out, NULL) >= 0);
+        free(text);
+        cap += strlen(out) + 1;
+        all = realloc(all, cap);
+        n += (size_t)sprintf(all + n, "%s\n", out);
+        cs_free(out);
+    }
+    return all;
+}
+
+/* The same claims give byte-identical records: twice on one engine, with
+ * failing claims in between, and on a second engine. */
+static void test_deterministic(void **state)
+{
+    cs_engine *e1 = repo_engine();
+    char *a = records(e1);
+    static const char *const bad[] = {
+        "not json", "{\"id\":\"B\"}", "{\"id\":\"B\",\"payer\":\"nosuch\",\"lines\":[{\"code\":\"99213\","
+        "\"units\":1,\"service_date\":\"2026-03-02\"}]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *out = NULL;
+        assert_int_equal(cs_check(e1, bad[i], strlen(bad[i]), NULL, &out, NULL), CS_REJECT);
+        cs_free(out);
+    }
+    char *b = records(e1);
+    cs_engine *e2 = repo_engine();
+    char *c = records(e2);
+    assert_string_equal(a, b);
+    assert_string_equal(a, c);
+    assert_contains(a, "CLM-1003");
+    free(a); free(b); free(c);
+    cs_engine_free(e1);
+    cs_engine_free(e2);
+}
+
+/* A rule that errors or runs out of CPU on one claim leaves nothing behind:
+ * the next claims' records are as on a fresh engine. */
+static void test_deterministic_after_script_error(void **state)
+{
+    char *root = tu_tmpdir();
+    tu_write(root, "payers/p/payer.lua", "payer { id = \"p\", scripts = { \"a.lua\" } }\n");
+    tu_write(root, "payers/p/a.lua",
+             "rule { id = \"x\", summary = \"s\", severity = \"warn\", check = function(claim)\n"
+             "  if claim.id == \"LOOP\" then while true do end end\n"
+             "  if claim.id == \"ERR\" then error(\"bad\") end\n"
+             "  local t = { b = 1, a = 2 }\n"
+             "  local s = \"\" for k in pairs(t) do s = s .. k end\n"
+             "  flag(1, claim.id .. s .. tostring({}))\n"
+             "end }\n");
+    const char *fmt = "{\"id\":\"%s\",\"payer\":\"p\",\"lines\":[{\"code\":\"99213\",\"units\":1,"
+                      "\"service_date\":\"2026-03-02\",\"charge\":\"1.00\"}]}";
+    char ok[256], loop[256], err[256];
+    snprintf(ok, sizeof ok, fmt, "OK");
+    snprintf(loop, sizeof loop, fmt, "LOOP");
+    snprintf(err, sizeof err, fmt, "ERR");
+    cs_engine *e1 = cs_engine_new(&(cs_options){.rules_dir = root, .stdlib_dir = "stdlib"}, NULL);
+    cs_engine *e2 = cs_engine_new(&(cs_options){.rules_dir = root, .stdlib_dir = "stdlib"}, NULL);
+    assert_non_null(e1);
+    assert_non_null(e2);
+    char *first, *after, *fresh, *tmp;
+    cs_check(e1, ok, strlen(ok), NULL, &first, NULL);
+    assert_int_equal(cs_check(e1, loop, strlen(loop), NULL, &tmp, NULL), CS_REVIEW);
+    assert_contains(tmp, "CPU budget exceeded");
+    cs_free(tmp);
+    assert_int_equal(cs_check(e1, err, strlen(err), NULL, &tmp, NULL), CS_REVIEW);
+    assert_contains(tmp, "bad");
+    cs_free(tmp);
+    cs_check(e1, ok, strlen(ok), NULL, &after, NULL);
+    cs_check(e2, ok, strlen(ok), NULL, &fresh, NULL);
+    assert_contains(first, "\"message\":\"OKabtable\"");
+    assert_string_equal(first, after);
+    assert_string_equal(first, fresh);
+    cs_free(first); cs_free(after); cs_free(fresh);
+    cs_engine_free(e1);
+    cs_engine_free(e2);
+    tu_rmdir(root);
+}
+
+/* ---- the API --------------------------------------------------------------- */
+
+/* The rules hash: 64 lower-case hex digits, in every record, the same for
+ * the same files, different when a script changes. */
+static void test_rules_hash(void **state)
+{
+    const char *h = cs_engine_rules_hash(g_e);
+    assert_non_null(h);
+    assert_int_equal(strlen(h), 64);
+    for (const char *p = h; *p; p++)
+        if (!isdigit((unsigned char)*p) && !(*p >= 'a' && *p <= 'f')) fail_msg("not hex: %s", h);
+    check_file(EX1);
+    assert_string_equal(js(cJSON_GetObjectItem(g_rec, "engine"), "rules"), h);
+    assert_string_equal(js(cJSON_GetObjectItem(g_rec, "engine"), "version"), CS_VERSION);
+
+    char *root = tu_tmpdir();
+    tu_write(root, "payers/p/payer.lua", "payer { id = \"p\", scripts = { \"a.lua\" } }\n");
+    tu_write(root, "payers/p/a.lua", "-- one\n");
+    cs_engine *a = cs_engine_new(&(cs_options){.rules_dir = root, .stdlib_dir = "stdlib"}, NULL);
+    cs_engine *b = cs_engine_new(&(cs_options){.rules_dir = root, .stdlib_dir = "stdlib"}, NULL);
+    tu_write(root, "payers/p/a.lua", "-- two\n");
+    cs_engine *c = cs_engine_new(&(cs_options){.rules_dir = root, .stdlib_dir = "stdlib"}, NULL);
+    assert_non_null(a); assert_non_null(b); assert_non_null(c);
+    assert_int_equal(strlen(cs_engine_rules_hash(c)), 64);
+    assert_string_equal(cs_engine_rules_hash(a), cs_engine_rules_hash(b));
+    assert_string_not_equal(cs_engine_rules_hash(a), cs_engine_rules_hash(c));
+    assert_string_not_equal(cs_engine_rules_hash(a), h);
+    cs_engine_free(a); cs_engine_free(b); cs_engine_free(c);
+    tu_rmdir(root);
+}
+
+/* Status names for every status; NULL out of range. */
+static void test_status_names(void **state)
+{
+    static const char *const names[] = {"pass", "info", "warn", "review", "deny", "reject"};
+    for (int s = CS_PASS; s <= CS_REJECT; s++)
+        assert_string_equal(cs_status_name(s), names[s]);
+    assert_null(cs_status_name(-1));
+    assert_null(cs_status_name(CS_REJECT + 1));
+    assert_null(cs_status_name(1000));
+    assert_string_equal(cs_version(), CS_VERSION);
+}
+
+/* len bounds the text: it need not be NUL-terminated, and what follows it
+ * in memory is not read. */
+static void test_len_not_nul_terminated(void **state)
+{
+    size_t n = 0;
+    char *text = tu_slurp(EX2, &n);
+    assert_non_null(text);
+    check_text(text);
+    char *want = strdup(g_out);
+    char *exact = malloc(n);            /* no room for a NUL: valgrind sees over-reads */
+    memcpy(exact, text, n);
+    check_n(g_e, exact, n, NULL);
+    assert_string_equal(g_out, want);
+    free(exact);
+    char *more = malloc(n + 16);        /* followed by garbage */
+    memcpy(more, text, n);
+    memcpy(more + n, "}]{\"x\":1, zzzz", 15);
+    check_n(g_e, more, n, NULL);
+    assert_string_equal(g_out, want);
+    /* and a prefix of a claim is just invalid JSON */
+    check_n(g_e, more, n / 2, NULL);
+    assert_string_equal(js(g_rec, "status"), "reject");
+    free(more);
+    free(want);
+    free(text);
+}
+
+/* The origin is echoed as "input" right after the claim id; no origin, no
+ * "input". */
+static void test_origin(void **state)
+{
+    check_n(g_e, "{}", 2, &(cs_origin){.file = "claims/a.jsonl", .record = 2, .line = 9});
+    assert_contains(g_out, "{\"claim\":null,\"input\":{\"file\":\"claims/a.jsonl\",\"record\":2,\"line\":9},");
+    char *text = tu_slurp(EX3, NULL);
+    check_n(g_e, text, strlen(text), &(cs_origin){.file = "x \"y\".json", .record = 1, .line = 1});
+    assert_contains(g_out, "{\"claim\":\"CLM-1003\",\"input\":{\"file\":\"x \\\"y\\\".json\",\"record\":1,\"line\":1},");
+    check_n(g_e, text, strlen(text), NULL);
+    assert_null(cJSON_GetObjectItem(g_rec, "input"));
+    check_n(g_e, text, strlen(text), &(cs_origin){0});
+    assert_null(cJSON_GetObjectItem(g_rec, "input"));
+    free(text);
+}
+
+/* A real record renders as text with the claim id and its status in
+ * upper case. */
+static void test_record_to_text(void **state)
+{
+    check_file(EX2);
+    char *t = cs_record_to_text(g_out);
+    assert_non_null(t);
+    assert_contains(t, "CLM-1002");
+    assert_contains(t, "DENY");
+    assert_contains(t, "cms.visit.em_injection_needs_25");
+    cs_free(t);
+    check_file(EX1);
+    t = cs_record_to_text(g_out);
+    assert_non_null(t);
+    assert_contains(t, "CLM-1001  PASS");
+    cs_free(t);
+    check_text("nope");
+    t = cs_record_to_text(g_out);
+    assert_non_null(t);
+    assert_contains(t, "REJECT");
+    cs_free(t);
+}
+
+#define T(f) cmocka_unit_test_teardown(f, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_example_01_pass),
+        T(test_example_02_needs_25),
+        T(test_example_03_99211),
+        T(test_invalid_json),
+        T(test_trailing_text_is_invalid),
+        T(test_invalid_claim),
+        T(test_deterministic),
+        T(test_deterministic_after_script_error),
+        T(test_rules_hash),
+        T(test_status_names),
+        T(test_len_not_nul_terminated),
+        T(test_origin),
+        T(test_record_to_text),
+    };
+    return cmocka_run_group_tests_name("engine", tests, group_setup, group_teardown);
+}
