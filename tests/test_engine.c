@@ -18,6 +18,7 @@
 static cs_engine *g_e;      /* on the repository's rules */
 static char *g_out;
 static cJSON *g_rec;
+static char *g_tmp[3];      /* buffers a test frees through teardown */
 
 static cs_engine *repo_engine(void)
 {
@@ -45,6 +46,7 @@ static int teardown(void **state)
     g_rec = NULL;
     cs_free(g_out);
     g_out = NULL;
+    for (int i = 0; i < 3; i++) { free(g_tmp[i]); g_tmp[i] = NULL; }
     return 0;
 }
 
@@ -142,22 +144,31 @@ static void test_example_03_99211(void **state)
 
 /* ---- bad input ----------------------------------------------------------- */
 
-/* Text that is not JSON is one record: reject, input.invalid. */
+/* Text that is not JSON is one record: reject, input.invalid; the claim
+ * id is salvaged when the text has a top-level "id" string. */
 static void test_invalid_json(void **state)
 {
-    assert_int_equal(check_text("{\"id\": \"X\", "), CS_REJECT);
+    assert_int_equal(check_text("{\"payer\": \"medicare\", \"id\": \"X-1\", \"lines\": ["), CS_REJECT);
     assert_int_equal(nlist("findings"), 1);
     assert_string_equal(js(finding(0), "rule"), "input.invalid");
     assert_string_equal(js(finding(0), "severity"), "reject");
     assert_contains(js(finding(0), "message"), "not valid JSON");
-    assert_string_equal(js(g_rec, "claim"), "(null)");
+    assert_string_equal(js(g_rec, "claim"), "X-1");
+    assert_string_equal(js(g_rec, "payer"), "(null)");
     assert_string_equal(js(g_rec, "amount_at_risk"), "0.00");
     assert_contains(g_out, "\"layers\":[]");
+    /* an "id" inside a nested object is not the claim's */
+    assert_int_equal(check_text("{\"patient\": {\"id\": \"P\"}, "), CS_REJECT);
+    assert_string_equal(js(g_rec, "claim"), "(null)");
+    assert_int_equal(check_text("not json"), CS_REJECT);
+    assert_string_equal(js(g_rec, "claim"), "(null)");
     /* empty text, and no text at all */
     assert_int_equal(check_n(g_e, "", 0, NULL), CS_REJECT);
-    assert_contains(js(finding(0), "message"), "not valid JSON");
+    assert_contains(js(finding(0), "message"), "empty input: no JSON value");
+    assert_int_equal(check_n(g_e, " \r\n", 3, NULL), CS_REJECT);
+    assert_contains(js(finding(0), "message"), "empty input: no JSON value");
     assert_int_equal(check_n(g_e, NULL, 0, NULL), CS_REJECT);
-    assert_contains(js(finding(0), "message"), "not valid JSON");
+    assert_contains(js(finding(0), "message"), "empty input: no JSON value");
 }
 
 /* One claim per call: text after the claim's JSON value makes the whole
@@ -165,31 +176,22 @@ static void test_invalid_json(void **state)
  * not silently become one). */
 static void test_trailing_text_is_invalid(void **state)
 {
-    char *one = tu_slurp(EX1, NULL), *two = tu_slurp(EX2, NULL);
+    char *one = g_tmp[0] = tu_slurp(EX1, NULL), *two = g_tmp[1] = tu_slurp(EX2, NULL);
     size_t n1 = strlen(one), n2 = strlen(two);
-    char *both = malloc(n1 + n2 + 1);
-    memcpy(both, one, n1);
-    memcpy(both + n1, two, n2 + 1);
-    int st_both = check_text(both);
-    free(both);
-    assert_string_equal(js(finding(0), "rule"), "input.invalid");
-    assert_int_equal(st_both, CS_REJECT);
-    char *junk = malloc(n1 + 8);
-    memcpy(junk, one, n1);
-    memcpy(junk + n1, " junk", 6);
-    int st_junk = check_text(junk);
-    free(junk);
-    assert_int_equal(st_junk, CS_REJECT);
-    assert_contains(js(finding(0), "message"), "not valid JSON");
+    char *buf = g_tmp[2] = malloc(n1 + n2 + 8);
     /* trailing white space is fine */
-    char *ws = malloc(n1 + 8);
-    memcpy(ws, one, n1);
-    memcpy(ws + n1, " \n\t\r\n", 6);
-    int st_ws = check_text(ws);
-    free(ws);
-    assert_int_equal(st_ws, CS_PASS);
-    free(one);
-    free(two);
+    memcpy(buf, one, n1);
+    memcpy(buf + n1, " \n\t\r\n", 6);
+    assert_int_equal(check_text(buf), CS_PASS);
+    /* two claims */
+    memcpy(buf + n1, two, n2 + 1);
+    assert_int_equal(check_text(buf), CS_REJECT);
+    assert_string_equal(js(finding(0), "rule"), "input.invalid");
+    assert_contains(js(finding(0), "message"), "not valid JSON");
+    /* a claim and junk */
+    memcpy(buf + n1, " junk", 6);
+    assert_int_equal(check_text(buf), CS_REJECT);
+    assert_contains(js(finding(0), "message"), "not valid JSON");
 }
 
 /* A claim that is JSON but not valid is rejected with the path of the
@@ -326,7 +328,18 @@ static void test_rules_hash(void **state)
     assert_string_equal(cs_engine_rules_hash(a), cs_engine_rules_hash(b));
     assert_string_not_equal(cs_engine_rules_hash(a), cs_engine_rules_hash(c));
     assert_string_not_equal(cs_engine_rules_hash(a), h);
+    /* the stdlib is part of what decides verdicts: it is hashed too */
+    tu_write(root, "lib/m.lua", "return {}\n");
+    cs_engine *d = cs_engine_new(&(cs_options){.rules_dir = root, .stdlib_dir = "stdlib"}, NULL);
+    char *lib = malloc(strlen(root) + 8);
+    sprintf(lib, "%s/lib", root);
+    cs_engine *f = cs_engine_new(&(cs_options){.rules_dir = root, .stdlib_dir = lib}, NULL);
+    assert_non_null(d); assert_non_null(f);
+    assert_string_equal(cs_engine_rules_hash(c), cs_engine_rules_hash(d));
+    assert_string_not_equal(cs_engine_rules_hash(d), cs_engine_rules_hash(f));
+    free(lib);
     cs_engine_free(a); cs_engine_free(b); cs_engine_free(c);
+    cs_engine_free(d); cs_engine_free(f);
     tu_rmdir(root);
 }
 

@@ -240,6 +240,12 @@ static const load_case LOAD_CASES[] = {
       {"payers/mid/payer.lua", "payer { id = \"mid\", extends = \"base\", scripts = { \"m.lua\" } }\n"},
       {"payers/mid/m.lua", GOOD_RULE}},
      "payers/mid/m.lua:1: rule 'x' is already declared by 'base' (payers/base/b.lua:2); use a new id, or waive the old rule"},
+    /* a client overlay may not redeclare any payer's rule */
+    {{{"payers/p/payer.lua", "payer { id = \"p\", scripts = { \"a.lua\" } }\n"},
+      {"payers/p/a.lua", GOOD_RULE},
+      {"clients/c/client.lua", "client { id = \"c\", scripts = { \"b.lua\" } }\n"},
+      {"clients/c/b.lua", GOOD_RULE}},
+     "clients/c/b.lua:1: rule 'x' is already declared by payer 'p' (payers/p/a.lua:1); use a new id, or waive the old rule"},
     {{{"payers/p/payer.lua", "payer { id = \"p\", extends = \"nope\" }\n"}},
      "payers/p/payer.lua: extends 'nope', but there is no payers/nope/payer.lua"},
     {{{"payers/a/payer.lua", "payer { id = \"a\", extends = \"b\" }\n"},
@@ -388,15 +394,54 @@ static void test_runtime_errors_name_their_line(void **state)
         "  flag(9, \"m\")\n"
         "end }\n", RICH);
     assert_int_equal(nfindings("findings"), 3);
-    assert_contains(msg(0), "rule a could not run: payers/p/a.lua:3: flag: fix.modifier must be");
-    assert_string_equal(js(finding(0), "source"), "payers/p/a.lua:3");
-    assert_contains(msg(1), "rule b could not run: payers/p/a.lua:7: line has no field 'cod'");
-    assert_string_equal(js(finding(1), "source"), "payers/p/a.lua:7");
-    assert_contains(msg(2), "rule c could not run: payers/p/a.lua:11: flag: the first argument must be");
-    assert_string_equal(js(finding(2), "source"), "payers/p/a.lua:11");
+    static const char *const want[3][2] = {
+        {"rule a could not run: payers/p/a.lua:3: flag: fix.modifier must be", "payers/p/a.lua:3"},
+        {"rule b could not run: payers/p/a.lua:7: line has no field 'cod'", "payers/p/a.lua:7"},
+        {"rule c could not run: payers/p/a.lua:11: flag: the first argument must be", "payers/p/a.lua:11"},
+    };
+    int bad = 0;   /* report every mismatch, then fail */
+    for (int i = 0; i < 3; i++) {
+        if (strstr(msg(i), want[i][0]) && !strcmp(js(finding(i), "source"), want[i][1])) continue;
+        print_message("  want message %s... and source %s\n   got message %s and source %s\n",
+                      want[i][0], want[i][1], msg(i), js(finding(i), "source"));
+        bad++;
+    }
+    assert_int_equal(bad, 0);
 }
 
 /* Unknown or mistyped options fail the rule rather than being ignored. */
+/* flag is strict: a numeric string is not a line number, a line may not be
+ * listed twice, a fix key that does not belong to its action is refused,
+ * units must be a number. */
+static void test_strict_flag_arguments(void **state)
+{
+    run("rule { id = \"a\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(\"1\", \"m\") end }\n"
+        "rule { id = \"b\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { lines = { 1, 1 } }) end }\n"
+        "rule { id = \"c\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { fix = { action = \"replace_code\", line = 1, code = \"99214\", modifier = \"25\" } }) end }\n"
+        "rule { id = \"d\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { fix = { action = \"set_units\", line = 1, units = \"3\" } }) end }\n"
+        "rule { id = \"e\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+        "  flag(1, \"m\", { fix = { action = \"add_line\", line = 1, code = \"99214\" } }) end }\n", RICH);
+    assert_int_equal(nfindings("findings"), 5);
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(js(finding(i), "rule"), "engine.script_error");
+    assert_contains(msg(0), "must be a line of this claim or a line number");
+    assert_contains(msg(1), "lines names line 1 twice");
+    assert_contains(msg(2), "fix.modifier does not belong to action replace_code");
+    assert_contains(msg(3), "fix.units must be a whole number");
+    assert_contains(msg(4), "fix.line does not belong to action add_line");
+}
+
+/* A message keeps every byte it was given, NUL included. */
+static void test_message_with_nul(void **state)
+{
+    run(RULE("flag(nil, 'a\\0b')"), RICH);
+    assert_contains(g_out, "\"message\":\"a\\u0000b\"");
+}
+
 static void test_bad_opts(void **state)
 {
     run("rule { id = \"a\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
@@ -414,6 +459,36 @@ static void test_bad_opts(void **state)
     assert_contains(msg(1), "flag: the third argument must be a table of options");
     assert_contains(msg(2), "flag: lines must be a list of lines");
     assert_contains(msg(3), "flag: the message must be a string");
+}
+
+/* Sources name the whole script path, however long the pack's id and the
+ * script's name (ids may have 64 characters): Lua's 60-byte short_src must
+ * not leak into the record as "...". */
+static void test_long_paths_in_sources(void **state)
+{
+    const char *id = "a-payer-with-a-rather-long-id-30";
+    const char *script = "a-script-with-a-long-name-too.lua";
+    char rel[256], src[256], claim[512];
+    snprintf(rel, sizeof rel, "payers/%s/payer.lua", id);
+    snprintf(src, sizeof src, "payer { id = \"%s\", scripts = { \"%s\" } }\n", id, script);
+    tu_write(g_root, rel, src);
+    snprintf(rel, sizeof rel, "payers/%s/%s", id, script);
+    tu_write(g_root, rel,
+             "rule { id = \"x\", summary = \"s\", severity = \"deny\", check = function(claim)\n"
+             "  flag(1, \"m\")\n"
+             "  error(\"boom\")\n"
+             "end }\n");
+    snprintf(claim, sizeof claim, "{'id':'C1','payer':'%s','lines':[{'code':'99213','units':1,"
+             "'service_date':'2026-03-02'}]}", id);
+    cs_engine *e = engine();
+    check(e, claim);
+    cs_engine_free(e);
+    assert_int_equal(nfindings("findings"), 2);
+    char want[256];
+    snprintf(want, sizeof want, "%s:2", rel);
+    assert_string_equal(js(finding(0), "source"), want);
+    snprintf(want, sizeof want, "%s:3", rel);
+    assert_string_equal(js(finding(1), "source"), want);
 }
 
 /* opts.lines lists further lines, in the order given. */
@@ -506,15 +581,17 @@ static void test_message_cut(void **state)
     assert_int_equal(strlen(msg(1)), 1000);
 }
 
-/* At most 500 findings per claim; flagging more fails the rule. */
+/* At most 500 findings per claim; flagging more fails the rule, and the
+ * script error is added after the 500 it kept (none is lost). */
 static void test_findings_limit(void **state)
 {
     run(RULE("for i = 1, 501 do flag(nil, 'm' .. i) end"), RICH);
-    assert_int_equal(nfindings("findings"), 500);
+    assert_int_equal(nfindings("findings"), 501);
     assert_string_equal(msg(0), "m1");
-    assert_string_equal(js(finding(499), "rule"), "engine.script_error");
-    assert_contains(msg(499), "flag: more than 500 findings on one claim");
-    assert_string_equal(js(finding(499), "severity"), "review");
+    assert_string_equal(msg(499), "m500");
+    assert_string_equal(js(finding(500), "rule"), "engine.script_error");
+    assert_contains(msg(500), "flag: more than 500 findings on one claim");
+    assert_string_equal(js(finding(500), "severity"), "review");
 }
 
 /* rule{} inside a check is an error of that rule. */
@@ -724,6 +801,9 @@ int main(void)
         T(test_bad_fix),
         T(test_runtime_errors_name_their_line),
         T(test_bad_opts),
+        T(test_strict_flag_arguments),
+        T(test_message_with_nul),
+        T(test_long_paths_in_sources),
         T(test_opts_lines),
         T(test_findings_before_error_kept),
         T(test_message_cut),

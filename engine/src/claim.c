@@ -10,6 +10,7 @@
 #include "claim.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,10 +30,9 @@ static bool is_slug(int ch)
     return is_lower(ch) || is_digit(ch) || ch == '-' || ch == '_';
 }
 static bool is_doc_key(int ch) { return is_lower(ch) || is_digit(ch) || ch == '_'; }
-static bool is_space(int ch)
+static bool is_space(int ch)   /* ' ', \t \n \v \f \r */
 {
-    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
-           ch == '\f' || ch == '\v';
+    return ch == ' ' || (ch >= '\t' && ch <= '\r');
 }
 
 /* True when every byte of s satisfies ok (vacuously true for ""). */
@@ -46,25 +46,28 @@ static bool all_of(const char *s, bool (*ok)(int))
 
 enum fold { AS_IS, UPPER, LOWER };
 
-/* Copy s into out (cap bytes) without surrounding white space, folding ASCII
- * letters as asked.  False (out untouched) when the result does not fit. */
-static bool normalise(const char *s, char *out, size_t cap, enum fold fold)
+/* Copy s into out (cap bytes, at most INT_MAX) without surrounding white
+ * space, folding ASCII letters as asked, in one pass over s.  Returns the
+ * length of the result, or -1 when it does not fit (out then holds junk). */
+static int normalise(const char *s, char *out, size_t cap, enum fold fold)
 {
     while (is_space((unsigned char)*s))
         s++;
-    size_t n = strlen(s);
-    while (n > 0 && is_space((unsigned char)s[n - 1]))
-        n--;
-    if (n >= cap)
-        return false;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0, end = 0;      /* end: just after the last non-space */
+    for (; s[i]; i++) {
         char ch = s[i];
+        if (!is_space((unsigned char)ch))
+            end = i + 1;
+        if (i >= cap)
+            continue;
         if (fold == UPPER && is_lower(ch)) ch = (char)(ch - 'a' + 'A');
         if (fold == LOWER && is_upper(ch)) ch = (char)(ch - 'A' + 'a');
         out[i] = ch;
     }
-    out[n] = '\0';
-    return true;
+    if (end >= cap)
+        return -1;
+    out[end] = '\0';
+    return (int)end;
 }
 
 /* ---- problems ---------------------------------------------------------- */
@@ -80,20 +83,6 @@ void cs_input_error(cs_input_errors *errs, const char *fmt, ...)
     vsnprintf(errs->msg[errs->n], CS_MAX_ERROR_LEN, fmt, ap);
     va_end(ap);
     errs->n++;
-}
-
-/* Record "path: <fmt...>". */
-static void problem(cs_input_errors *e, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void problem(cs_input_errors *e, const char *path, const char *fmt, ...)
-{
-    char what[CS_MAX_ERROR_LEN];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    cs_input_error(e, "%s: %s", path, what);
 }
 
 /* A bad value as quoted in a message: bytes outside printable ASCII become
@@ -130,71 +119,200 @@ static const char *type_name(const cJSON *v)
     return "an unknown JSON type";
 }
 
-/* ---- fields: a value and its path ------------------------------------- */
-
-typedef struct field {
-    const cJSON *v;         /* NULL when absent (or JSON null in an object) */
-    char path[PATH_LEN];    /* "lines[2].diagnosis_pointers[0]" */
-} field;
-
-/* Append s to the path out (PATH_LEN bytes), cutting it rather than
- * overflowing; real paths are far shorter than PATH_LEN. */
-static void path_append(char *out, const char *s)
+/* True when v has JSON type `type` (cJSON_String, ...); false for NULL.  As
+ * cJSON_IsString() and friends, inline: the type is the low byte of v->type,
+ * the rest holds flags. */
+static bool is_type(const cJSON *v, int type)
 {
-    size_t n = strlen(out), add = strlen(s);
+    return v && (v->type & 0xFF) == type;
+}
+
+/* ---- paths: where a value is ------------------------------------------ */
+
+/* The place of a value in the claim as a chain of steps back to the claim
+ * itself.  Readers build it on the stack as they descend, which costs
+ * nothing; it becomes text ("lines[2].diagnosis_pointers[0]") only when a
+ * problem is reported. */
+typedef struct path {
+    const struct path *up;  /* the enclosing value; NULL for the claim */
+    const char *key;        /* member name, or NULL for element `index` */
+    int index;
+} path;
+
+static const path CLAIM_PATH = {NULL, NULL, 0};
+
+/* Append s to the path text out (PATH_LEN bytes, n used), cutting it rather
+ * than overflowing; real paths are far shorter than PATH_LEN.  Returns the
+ * new length. */
+static size_t path_append(char *out, size_t n, const char *s)
+{
+    size_t add = strlen(s);
     if (add > PATH_LEN - 1 - n)
         add = PATH_LEN - 1 - n;
     memcpy(out + n, s, add);
     out[n + add] = '\0';
+    return n + add;
 }
 
-/* out = base.key, or key at the root (base ""). */
-static void path_key(char *out, const char *base, const char *key)
+/* Write p into out (PATH_LEN bytes): "" for the claim, "key" at its top,
+ * then ".key" and "[i]" steps.  Keys are written as show() quotes them, so a
+ * long or unprintable input key is cut and masked (known keys are short and
+ * printable, so they stay as they are).  Returns the length. */
+static size_t path_text(const path *p, char *out)
 {
-    out[0] = '\0';
-    path_append(out, base);
-    if (base[0])
-        path_append(out, ".");
-    path_append(out, key);
-}
-
-/* obj.key; JSON null counts as absent. */
-static field get(const cJSON *obj, const char *base, const char *key)
-{
-    field f;
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, key);
-    f.v = cJSON_IsNull(m) ? NULL : m;
-    path_key(f.path, base, key);
-    return f;
-}
-
-/* Element i of an array, v; a null element stays a (wrongly typed) value. */
-static field at(const cJSON *v, const char *base, int i)
-{
-    field f;
+    if (!p->up) {
+        out[0] = '\0';
+        return 0;
+    }
+    size_t n = path_text(p->up, out);
+    if (p->key) {
+        if (n)
+            n = path_append(out, n, ".");
+        return path_append(out, n, show(p->key).s);
+    }
     char index[16];
-    snprintf(index, sizeof index, "[%d]", i);
-    f.v = v;
-    f.path[0] = '\0';
-    path_append(f.path, base);
-    path_append(f.path, index);
+    snprintf(index, sizeof index, "[%d]", p->index);
+    return path_append(out, n, index);
+}
+
+/* Record "path: <fmt...>". */
+static void problem(cs_input_errors *e, const path *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void problem(cs_input_errors *e, const path *at, const char *fmt, ...)
+{
+    char where[PATH_LEN], what[CS_MAX_ERROR_LEN];
+    path_text(at, where);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    cs_input_error(e, "%s: %s", where, what);
+}
+
+/* ---- fields: a value and its path ------------------------------------- */
+
+typedef struct field {
+    const cJSON *v;         /* NULL when absent (or JSON null in an object) */
+    path at;                /* where v is, or would be */
+} field;
+
+/* Element i of the array at up; a null element stays a (wrongly typed)
+ * value.  up must outlive the field. */
+static field element(const cJSON *v, const path *up, int i)
+{
+    field f = {v, {up, NULL, i}};
     return f;
+}
+
+#define MAX_MEMBERS 11  /* known members of the largest object, the claim */
+
+/* An object with its members indexed by name, so reading one costs no
+ * search: slot[i] is the first member called names[i], the one that
+ * cJSON_GetObjectItemCaseSensitive() would find. */
+typedef struct object {
+    const cJSON *v;
+    const path *at;                 /* where v is; must outlive the object */
+    const char *const *names;       /* the known member names, n of them */
+    int n;
+    const cJSON *slot[MAX_MEMBERS]; /* NULL: no such member */
+} object;
+
+/* Member i of o (named o->names[i]); JSON null counts as absent. */
+static field member(const object *o, int i)
+{
+    const cJSON *v = o->slot[i];
+    field f = {is_type(v, cJSON_NULL) ? NULL : v, {o->at, o->names[i], 0}};
+    return f;
+}
+
+/* True when a and b are the same string. */
+static bool same(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+/* The index of key in names[0..n), or -1.  The search starts at hint and
+ * wraps around: senders mostly write members in the documented order, so
+ * the slot after the previous member's usually matches first time. */
+static int name_index(const char *const *names, int n, const char *key, int hint)
+{
+    for (int k = 0, i = hint; k < n; k++, i = i + 1 < n ? i + 1 : 0)
+        if (names[i][0] == key[0] && same(names[i], key))
+            return i;
+    return -1;
+}
+
+/* Set o up for the object v at `at` and index its members against names (n
+ * of them, at most MAX_MEMBERS) in one pass.  Returns false when a member is
+ * unknown or repeated: report_members() says which.  A member without a name
+ * (never made by the parser) is unknown and, as for cJSON's lookup, hides
+ * the members after it. */
+static bool index_members(object *o, const cJSON *v, const path *at,
+                          const char *const *names, int n)
+{
+    unsigned seen = 0;          /* bit i: names[i] was given */
+    bool clean = true, findable = true;
+    int hint = 0;
+    o->v = v;
+    o->at = at;
+    o->names = names;
+    o->n = n;
+    for (int i = 0; i < n; i++)
+        o->slot[i] = NULL;
+    for (const cJSON *m = v->child; m; m = m->next) {
+        if (!m->string) {
+            clean = findable = false;
+            continue;
+        }
+        int i = name_index(names, n, m->string, hint);
+        if (i < 0 || (seen & 1u << i)) {
+            clean = false;
+            continue;
+        }
+        seen |= 1u << i;
+        if (findable)
+            o->slot[i] = m;
+        hint = i + 1 < n ? i + 1 : 0;
+    }
+    return clean;
+}
+
+/* Report, in input order, members of o that are unknown or given twice: a
+ * misspelt field must never be silently ignored. */
+static void report_members(const object *o, cs_input_errors *e)
+{
+    unsigned seen = 0;
+    for (const cJSON *m = o->v->child; m; m = m->next) {
+        path p = {o->at, m->string ? m->string : "", 0};
+        int i = m->string ? name_index(o->names, o->n, m->string, 0) : -1;
+        if (i < 0)
+            problem(e, &p, "unknown field");
+        else if (seen & 1u << i)
+            problem(e, &p, "field is given more than once");
+        else
+            seen |= 1u << i;
+    }
 }
 
 /* True when f has a value; reports a missing required one. */
 static bool present(const field *f, bool required, cs_input_errors *e)
 {
     if (!f->v && required)
-        problem(e, f->path, "required field is missing");
+        problem(e, &f->at, "required field is missing");
     return f->v != NULL;
 }
 
 /* The string at f, or NULL (reported) when f holds another type. */
 static const char *text(const field *f, cs_input_errors *e)
 {
-    if (cJSON_IsString(f->v) && f->v->valuestring)
+    if (is_type(f->v, cJSON_String) && f->v->valuestring)
         return f->v->valuestring;
-    problem(e, f->path, "expected a string, got %s", type_name(f->v));
+    problem(e, &f->at, "expected a string, got %s", type_name(f->v));
     return NULL;
 }
 
@@ -207,42 +325,30 @@ static bool seen_before(const cJSON *obj, const cJSON *m)
     return false;
 }
 
-static bool is_known(const char *const *known, const char *key)
-{
-    for (; key && *known; known++)
-        if (strcmp(*known, key) == 0)
-            return true;
-    return false;
-}
-
-/* Report members of obj not in known (NULL-terminated) and members given
- * twice: a misspelt field must never be silently ignored. */
-static void check_fields(const cJSON *obj, const char *path,
-                         const char *const *known, cs_input_errors *e)
-{
-    for (const cJSON *m = obj->child; m; m = m->next) {
-        char p[PATH_LEN];
-        path_key(p, path, show(m->string ? m->string : "").s);
-        if (!is_known(known, m->string))
-            problem(e, p, "unknown field");
-        else if (seen_before(obj, m))
-            problem(e, p, "field is given more than once");
-    }
-}
-
-/* The object at f with its fields checked against known, or NULL when absent
- * (reported when required) or not an object (reported). */
-static const cJSON *object_of(const field *f, bool required,
-                              const char *const *known, cs_input_errors *e)
+/* The object at f into *o, its members indexed against names (n of them)
+ * and unknown or repeated ones reported.  False when absent (reported when
+ * required) or not an object (reported).  f must outlive *o. */
+static bool object_of(const field *f, bool required, const char *const *names,
+                      int n, object *o, cs_input_errors *e)
 {
     if (!present(f, required, e))
-        return NULL;
-    if (!cJSON_IsObject(f->v)) {
-        problem(e, f->path, "expected an object, got %s", type_name(f->v));
-        return NULL;
+        return false;
+    if (!is_type(f->v, cJSON_Object)) {
+        problem(e, &f->at, "expected an object, got %s", type_name(f->v));
+        return false;
     }
-    check_fields(f->v, f->path, known, e);
-    return f->v;
+    if (!index_members(o, f->v, &f->at, names, n))
+        report_members(o, e);
+    return true;
+}
+
+/* The number of elements (or members) of v. */
+static int count(const cJSON *v)
+{
+    int n = 0;
+    for (const cJSON *m = v->child; m; m = m->next)
+        n++;
+    return n;
 }
 
 /* The array at f, or NULL when absent (reported when required) or not an
@@ -253,26 +359,27 @@ static const cJSON *array_of(const field *f, bool required, int max,
 {
     if (!present(f, required, e))
         return NULL;
-    if (!cJSON_IsArray(f->v)) {
-        problem(e, f->path, "expected an array, got %s", type_name(f->v));
+    if (!is_type(f->v, cJSON_Array)) {
+        problem(e, &f->at, "expected an array, got %s", type_name(f->v));
         return NULL;
     }
-    int n = cJSON_GetArraySize(f->v);
+    int n = count(f->v);
     if (n > max)
-        problem(e, f->path, "has %d %s, at most %d allowed", n, noun, max);
+        problem(e, &f->at, "has %d %s, at most %d allowed", n, noun, max);
     return f->v;
 }
 
 /* A JSON number with no fractional part into *out; anything else reported. */
 static bool read_whole(const field *f, double *out, cs_input_errors *e)
 {
-    if (!cJSON_IsNumber(f->v)) {
-        problem(e, f->path, "expected a whole number, got %s", type_name(f->v));
+    if (!is_type(f->v, cJSON_Number)) {
+        problem(e, &f->at, "expected a whole number, got %s", type_name(f->v));
         return false;
     }
     double d = f->v->valuedouble;
-    if (!isfinite(d) || d != floor(d)) {
-        problem(e, f->path, "%.15g is not a whole number", d);
+    /* whole: beyond 2^52 every double is; below, d equals its truncation */
+    if (!isfinite(d) || (fabs(d) < 0x1p52 && d != (double)(int64_t)d)) {
+        problem(e, &f->at, "%.15g is not a whole number", d);
         return false;
     }
     *out = d;
@@ -294,11 +401,12 @@ static int days_in_month(int y, int m)
 static enum date_status date_check(const char *s, cs_date *d)
 {
     static const char shape[] = "dddd-dd-dd";
-    if (strlen(s) != sizeof shape - 1)
-        return DATE_SHAPE;
+    /* a shorter s fails at its '\0', so s is never read past its end */
     for (size_t i = 0; shape[i]; i++)
         if (shape[i] == 'd' ? !is_digit((unsigned char)s[i]) : s[i] != '-')
             return DATE_SHAPE;
+    if (s[sizeof shape - 1])
+        return DATE_SHAPE;
     int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     int m = (s[5] - '0') * 10 + (s[6] - '0');
     int dd = (s[8] - '0') * 10 + (s[9] - '0');
@@ -358,13 +466,13 @@ static void read_date(const field *f, bool required, cs_date *out,
     case DATE_OK:
         break;
     case DATE_SHAPE:
-        problem(e, f->path, "%s is not a date in YYYY-MM-DD form", show(s).s);
+        problem(e, &f->at, "%s is not a date in YYYY-MM-DD form", show(s).s);
         break;
     case DATE_CALENDAR:
-        problem(e, f->path, "%s is not a calendar date", s);
+        problem(e, &f->at, "%s is not a calendar date", s);
         break;
     case DATE_RANGE:
-        problem(e, f->path, "%s is outside 1900-01-01..2099-12-31", s);
+        problem(e, &f->at, "%s is outside 1900-01-01..2099-12-31", s);
         break;
     }
 }
@@ -445,9 +553,8 @@ static bool read_fixed(const field *f, bool required, size_t len,
     if (!s)
         return false;
     char buf[16];
-    if (!normalise(s, buf, sizeof buf, UPPER) || strlen(buf) != len ||
-        !all_of(buf, ok)) {
-        problem(e, f->path, "%s is not %s", show(s).s, what);
+    if (normalise(s, buf, sizeof buf, UPPER) != (int)len || !all_of(buf, ok)) {
+        problem(e, &f->at, "%s is not %s", show(s).s, what);
         return false;
     }
     memcpy(out, buf, len + 1);
@@ -462,12 +569,15 @@ static const char *icd10_normalise(const char *s, char *out)
 {
     char raw[10], bare[8];
     size_t n = 0;
-    if (!normalise(s, raw, sizeof raw, UPPER))
+    int len = normalise(s, raw, sizeof raw, UPPER), dot = -1, dots = 0;
+    if (len < 0)
         return ICD_SHAPE;
-    const char *dot = strchr(raw, '.');
-    if (dot && (dot != raw + 3 || strchr(dot + 1, '.')))
+    for (int i = 0; i < len; i++)
+        if (raw[i] == '.' && dots++ == 0)
+            dot = i;                    /* the first dot */
+    if (dots && (dot != 3 || dots > 1))
         return "has a dot that is not after the third character";
-    if (dot && !dot[1])
+    if (dots && dot == len - 1)
         return "ends in a dot";
     for (const char *p = raw; *p; p++) {
         if (*p == '.') continue;
@@ -494,10 +604,11 @@ static bool ndc_normalise(const char *s, char *out)
 {
     static const size_t width[3] = {5, 4, 2};
     char buf[16], res[12];
-    if (!normalise(s, buf, sizeof buf, AS_IS))
+    int n = normalise(s, buf, sizeof buf, AS_IS);
+    if (n < 0)
         return false;
     if (!strchr(buf, '-')) {
-        if (strlen(buf) != 11 || !all_of(buf, is_digit))
+        if (n != 11 || !all_of(buf, is_digit))
             return false;
         memcpy(out, buf, 12);
         return true;
@@ -540,16 +651,44 @@ static bool npi_valid(const char *npi)
 
 /* ---- claim-level fields ------------------------------------------------ */
 
-static const char *const ROOT_FIELDS[] = {
-    "id", "payer", "client", "patient", "billing_provider",
-    "rendering_provider", "supervising_provider", "place_of_service",
-    "diagnoses", "documentation", "lines", NULL};
-static const char *const PATIENT_FIELDS[] = {"id", "birth_date", "sex", NULL};
-static const char *const PROVIDER_FIELDS[] = {"npi", "taxonomy", NULL};
-static const char *const LINE_FIELDS[] = {
-    "code", "modifiers", "units", "service_date", "diagnosis_pointers",
-    "charge", "route", "ndc", "place_of_service", "measurements", NULL};
-static const char *const MEASUREMENT_FIELDS[] = {"type", "value", NULL};
+/* The known members of each kind of object, in documented order; the enum
+ * numbers them for member(). */
+enum { ROOT_ID, ROOT_PAYER, ROOT_CLIENT, ROOT_PATIENT, ROOT_BILLING,
+       ROOT_RENDERING, ROOT_SUPERVISING, ROOT_POS, ROOT_DIAGNOSES,
+       ROOT_DOCUMENTATION, ROOT_LINES, ROOT_N };
+static const char *const ROOT_FIELDS[ROOT_N] = {
+    [ROOT_ID] = "id", [ROOT_PAYER] = "payer", [ROOT_CLIENT] = "client",
+    [ROOT_PATIENT] = "patient", [ROOT_BILLING] = "billing_provider",
+    [ROOT_RENDERING] = "rendering_provider",
+    [ROOT_SUPERVISING] = "supervising_provider",
+    [ROOT_POS] = "place_of_service", [ROOT_DIAGNOSES] = "diagnoses",
+    [ROOT_DOCUMENTATION] = "documentation", [ROOT_LINES] = "lines"};
+
+enum { PATIENT_ID, PATIENT_BIRTH_DATE, PATIENT_SEX, PATIENT_N };
+static const char *const PATIENT_FIELDS[PATIENT_N] = {
+    [PATIENT_ID] = "id", [PATIENT_BIRTH_DATE] = "birth_date",
+    [PATIENT_SEX] = "sex"};
+
+enum { PROVIDER_NPI, PROVIDER_TAXONOMY, PROVIDER_N };
+static const char *const PROVIDER_FIELDS[PROVIDER_N] = {
+    [PROVIDER_NPI] = "npi", [PROVIDER_TAXONOMY] = "taxonomy"};
+
+enum { LINE_CODE, LINE_MODIFIERS, LINE_UNITS, LINE_SERVICE_DATE,
+       LINE_POINTERS, LINE_CHARGE, LINE_ROUTE, LINE_NDC, LINE_POS,
+       LINE_MEASUREMENTS, LINE_N };
+static const char *const LINE_FIELDS[LINE_N] = {
+    [LINE_CODE] = "code", [LINE_MODIFIERS] = "modifiers",
+    [LINE_UNITS] = "units", [LINE_SERVICE_DATE] = "service_date",
+    [LINE_POINTERS] = "diagnosis_pointers", [LINE_CHARGE] = "charge",
+    [LINE_ROUTE] = "route", [LINE_NDC] = "ndc",
+    [LINE_POS] = "place_of_service", [LINE_MEASUREMENTS] = "measurements"};
+
+enum { MEASUREMENT_TYPE, MEASUREMENT_VALUE, MEASUREMENT_N };
+static const char *const MEASUREMENT_FIELDS[MEASUREMENT_N] = {
+    [MEASUREMENT_TYPE] = "type", [MEASUREMENT_VALUE] = "value"};
+
+_Static_assert(ROOT_N <= MAX_MEMBERS && LINE_N <= MAX_MEMBERS,
+               "object.slot is too small");
 
 /* An id (claim, patient): 1..CS_MAX_ID_LEN bytes of printable ASCII, kept
  * as given.  out (CS_MAX_ID_LEN + 1 bytes) is written only when valid. */
@@ -560,14 +699,18 @@ static bool read_id(const field *f, bool required, char *out, cs_input_errors *e
     const char *s = text(f, e);
     if (!s)
         return false;
-    size_t n = strlen(s);
+    size_t n = 0;
+    bool printable = true;
+    for (; s[n]; n++)
+        if (!is_print((unsigned char)s[n]))
+            printable = false;
     if (n == 0)
-        problem(e, f->path, "must not be empty");
+        problem(e, &f->at, "must not be empty");
     else if (n > CS_MAX_ID_LEN)
-        problem(e, f->path, "%s is too long (%zu characters, at most %d)",
+        problem(e, &f->at, "%s is too long (%zu characters, at most %d)",
                 show(s).s, n, CS_MAX_ID_LEN);
-    else if (!all_of(s, is_print))
-        problem(e, f->path, "%s has characters that are not printable ASCII",
+    else if (!printable)
+        problem(e, &f->at, "%s has characters that are not printable ASCII",
                 show(s).s);
     else {
         memcpy(out, s, n + 1);
@@ -586,15 +729,16 @@ static void read_slug(const field *f, bool required, char *out,
     if (!s)
         return;
     char buf[CS_MAX_ID_LEN + 1];
-    if (!normalise(s, buf, sizeof buf, LOWER))
-        problem(e, f->path, "%s is too long (at most %d characters)",
+    int n = normalise(s, buf, sizeof buf, LOWER);
+    if (n < 0)
+        problem(e, &f->at, "%s is too long (at most %d characters)",
                 show(s).s, CS_MAX_ID_LEN);
     else if (!buf[0])
-        problem(e, f->path, "must not be empty");
+        problem(e, &f->at, "must not be empty");
     else if (!all_of(buf, is_slug))
-        problem(e, f->path, "%s may only use letters, digits, - and _", show(s).s);
+        problem(e, &f->at, "%s may only use letters, digits, - and _", show(s).s);
     else
-        memcpy(out, buf, strlen(buf) + 1);
+        memcpy(out, buf, (size_t)n + 1);
 }
 
 static void read_sex(const field *f, char *out, cs_input_errors *e)
@@ -605,47 +749,47 @@ static void read_sex(const field *f, char *out, cs_input_errors *e)
     if (!s)
         return;
     char buf[4];
-    if (!normalise(s, buf, sizeof buf, UPPER) || strlen(buf) != 1 ||
-        !strchr("FMU", buf[0]))
-        problem(e, f->path, "%s is not F, M or U", show(s).s);
+    if (normalise(s, buf, sizeof buf, UPPER) != 1 ||
+        (buf[0] != 'F' && buf[0] != 'M' && buf[0] != 'U'))
+        problem(e, &f->at, "%s is not F, M or U", show(s).s);
     else
         *out = buf[0];
 }
 
-static void read_patient(const cJSON *root, cs_claim *c, cs_input_errors *e)
+static void read_patient(const object *root, cs_claim *c, cs_input_errors *e)
 {
-    field f = get(root, "", "patient");
-    const cJSON *p = object_of(&f, false, PATIENT_FIELDS, e);
-    if (!p)
+    field f = member(root, ROOT_PATIENT);
+    object p;
+    if (!object_of(&f, false, PATIENT_FIELDS, PATIENT_N, &p, e))
         return;
     c->has_patient = true;
-    field id = get(p, f.path, "id");
+    field id = member(&p, PATIENT_ID);
     read_id(&id, false, c->patient_id, e);
-    field birth = get(p, f.path, "birth_date");
+    field birth = member(&p, PATIENT_BIRTH_DATE);
     read_date(&birth, false, &c->patient_birth_date, e);
-    field sex = get(p, f.path, "sex");
+    field sex = member(&p, PATIENT_SEX);
     read_sex(&sex, &c->patient_sex, e);
 }
 
-/* A provider object: npi required (10 digits, valid check digit), taxonomy
- * optional (10 characters). */
-static void read_provider(const cJSON *root, const char *key, cs_provider *pv,
+/* A provider object, root member `which`: npi required (10 digits, valid
+ * check digit), taxonomy optional (10 characters). */
+static void read_provider(const object *root, int which, cs_provider *pv,
                           cs_input_errors *e)
 {
-    field f = get(root, "", key);
-    const cJSON *o = object_of(&f, false, PROVIDER_FIELDS, e);
-    if (!o)
+    field f = member(root, which);
+    object o;
+    if (!object_of(&f, false, PROVIDER_FIELDS, PROVIDER_N, &o, e))
         return;
     pv->present = true;
-    field npi = get(o, f.path, "npi");
+    field npi = member(&o, PROVIDER_NPI);
     char buf[11];
     if (read_fixed(&npi, true, 10, is_digit, "a 10-digit NPI", buf, e)) {
         if (npi_valid(buf))
             memcpy(pv->npi, buf, sizeof buf);
         else
-            problem(e, npi.path, "%s fails the NPI check digit", buf);
+            problem(e, &npi.at, "%s fails the NPI check digit", buf);
     }
-    field tax = get(o, f.path, "taxonomy");
+    field tax = member(&o, PROVIDER_TAXONOMY);
     read_fixed(&tax, false, 10, is_upper_alnum, "a 10-character taxonomy code",
                pv->taxonomy, e);
 }
@@ -659,12 +803,12 @@ static void read_diagnosis(const field *f, cs_claim *c, int i, cs_input_errors *
     char code[9];
     const char *why = icd10_normalise(s, code);
     if (why) {
-        problem(e, f->path, "%s %s", show(s).s, why);
+        problem(e, &f->at, "%s %s", show(s).s, why);
         return;
     }
     for (int j = 0; j < i; j++)
         if (strcmp(c->diagnoses[j], code) == 0) {
-            problem(e, f->path, "%s is already diagnoses[%d]", code, j);
+            problem(e, &f->at, "%s is already diagnoses[%d]", code, j);
             return;
         }
     memcpy(c->diagnoses[i], code, sizeof code);
@@ -673,34 +817,45 @@ static void read_diagnosis(const field *f, cs_claim *c, int i, cs_input_errors *
 /* c->ndiagnoses counts the entries given (at most CS_MAX_DIAGNOSES), so
  * diagnosis pointers are checked against the positions the sender used; a
  * bad entry leaves its slot "" (the claim is then invalid anyway). */
-static void read_diagnoses(const cJSON *root, cs_claim *c, cs_input_errors *e)
+static void read_diagnoses(const object *root, cs_claim *c, cs_input_errors *e)
 {
-    field f = get(root, "", "diagnoses");
+    field f = member(root, ROOT_DIAGNOSES);
     const cJSON *a = array_of(&f, false, CS_MAX_DIAGNOSES, "codes", e);
     if (!a)
         return;
     int i = 0;
     for (const cJSON *v = a->child; v && i < CS_MAX_DIAGNOSES; v = v->next, i++) {
-        field d = at(v, f.path, i);
+        field d = element(v, &f.at, i);
         read_diagnosis(&d, c, i, e);
     }
     c->ndiagnoses = i;
 }
 
-/* documentation.<key>: a string (at most CS_MAX_DOC_VALUE bytes, kept as given)
- * or a boolean (kept as "true"/"false"); null means absent. */
-static void read_docfield(const cJSON *obj, const cJSON *m, cs_claim *c,
-                          cs_input_errors *e)
+/* True when key is a valid documentation key: 1..CS_MAX_DOC_KEY of a-z, 0-9
+ * and _. */
+static bool doc_key_valid(const char *key)
+{
+    size_t n = 0;
+    for (; key[n]; n++)
+        if (n == CS_MAX_DOC_KEY || !is_doc_key((unsigned char)key[n]))
+            return false;
+    return n > 0;
+}
+
+/* documentation.<key>, member m of obj (at `up`): a string (at most
+ * CS_MAX_DOC_VALUE bytes, kept as given) or a boolean (kept as
+ * "true"/"false"); null means absent. */
+static void read_docfield(const cJSON *obj, const path *up, const cJSON *m,
+                          cs_claim *c, cs_input_errors *e)
 {
     const char *key = m->string ? m->string : "";
-    char p[PATH_LEN];
-    path_key(p, "documentation", show(key).s);
-    if (!key[0] || strlen(key) > CS_MAX_DOC_KEY || !all_of(key, is_doc_key)) {
-        problem(e, p, "is not a valid key (1 to %d of a-z, 0-9 and _)", CS_MAX_DOC_KEY);
+    path p = {up, key, 0};
+    if (!doc_key_valid(key)) {
+        problem(e, &p, "is not a valid key (1 to %d of a-z, 0-9 and _)", CS_MAX_DOC_KEY);
         return;
     }
     if (seen_before(obj, m)) {
-        problem(e, p, "field is given more than once");
+        problem(e, &p, "field is given more than once");
         return;
     }
     const char *value;
@@ -708,52 +863,52 @@ static void read_docfield(const cJSON *obj, const cJSON *m, cs_claim *c,
         return;
     if (cJSON_IsBool(m))
         value = cJSON_IsTrue(m) ? "true" : "false";
-    else if (cJSON_IsString(m) && m->valuestring)
+    else if (is_type(m, cJSON_String) && m->valuestring)
         value = m->valuestring;
     else {
-        problem(e, p, "expected a string or a boolean, got %s", type_name(m));
+        problem(e, &p, "expected a string or a boolean, got %s", type_name(m));
         return;
     }
     size_t n = strlen(value);
     if (n > CS_MAX_DOC_VALUE) {
-        problem(e, p, "is too long (%zu bytes, at most %d)", n, CS_MAX_DOC_VALUE);
+        problem(e, &p, "is too long (%zu bytes, at most %d)", n, CS_MAX_DOC_VALUE);
         return;
     }
     cs_docfield *d = &c->documentation[c->ndocumentation++];
+    memset(d, 0, sizeof *d);
     memcpy(d->key, key, strlen(key) + 1);
     memcpy(d->value, value, n + 1);
 }
 
-static void read_documentation(const cJSON *root, cs_claim *c, cs_input_errors *e)
+static void read_documentation(const object *root, cs_claim *c, cs_input_errors *e)
 {
-    field f = get(root, "", "documentation");
+    field f = member(root, ROOT_DOCUMENTATION);
     if (!present(&f, false, e))
         return;
-    if (!cJSON_IsObject(f.v)) {
-        problem(e, f.path, "expected an object, got %s", type_name(f.v));
+    if (!is_type(f.v, cJSON_Object)) {
+        problem(e, &f.at, "expected an object, got %s", type_name(f.v));
         return;
     }
     c->has_documentation = true;
-    int n = cJSON_GetArraySize(f.v), i = 0;
+    int n = count(f.v), i = 0;
     if (n > CS_MAX_DOC_FIELDS)
-        problem(e, f.path, "has %d fields, at most %d allowed", n, CS_MAX_DOC_FIELDS);
+        problem(e, &f.at, "has %d fields, at most %d allowed", n, CS_MAX_DOC_FIELDS);
     for (const cJSON *m = f.v->child; m && i < CS_MAX_DOC_FIELDS; m = m->next, i++)
-        read_docfield(f.v, m, c, e);
+        read_docfield(f.v, &f.at, m, c, e);
 }
 
 /* ---- service lines ----------------------------------------------------- */
 
 /* Modifiers: up to CS_MAX_MODIFIERS 2-character codes, no repeats. */
-static void read_modifiers(const cJSON *l, const char *path, cs_line *line,
-                           cs_input_errors *e)
+static void read_modifiers(const object *l, cs_line *line, cs_input_errors *e)
 {
-    field f = get(l, path, "modifiers");
+    field f = member(l, LINE_MODIFIERS);
     const cJSON *a = array_of(&f, false, CS_MAX_MODIFIERS, "modifiers", e);
     int from[CS_MAX_MODIFIERS], i = 0;   /* input position of each kept one */
     if (!a)
         return;
     for (const cJSON *v = a->child; v && i < CS_MAX_MODIFIERS; v = v->next, i++) {
-        field m = at(v, f.path, i);
+        field m = element(v, &f.at, i);
         char mod[3];
         if (!read_fixed(&m, true, 2, is_upper_alnum, "a 2-character modifier", mod, e))
             continue;
@@ -761,7 +916,7 @@ static void read_modifiers(const cJSON *l, const char *path, cs_line *line,
         while (j < line->nmodifiers && strcmp(line->modifiers[j], mod) != 0)
             j++;
         if (j < line->nmodifiers) {
-            problem(e, m.path, "%s is already modifiers[%d]", mod, from[j]);
+            problem(e, &m.at, "%s is already modifiers[%d]", mod, from[j]);
             continue;
         }
         from[line->nmodifiers] = i;
@@ -775,43 +930,43 @@ static void read_units(const field *f, int32_t *out, cs_input_errors *e)
     if (!present(f, true, e) || !read_whole(f, &d, e))
         return;
     if (d < 0)
-        problem(e, f->path, "%.15g is negative", d);
+        problem(e, &f->at, "%.15g is negative", d);
     else if (d < 1)
-        problem(e, f->path, "must be at least 1, got 0");
+        problem(e, &f->at, "must be at least 1, got 0");
     else if (d > CS_MAX_UNITS)
-        problem(e, f->path, "%.15g is more than the maximum %d", d, CS_MAX_UNITS);
+        problem(e, &f->at, "%.15g is more than the maximum %d", d, CS_MAX_UNITS);
     else
         *out = (int32_t)d;
 }
 
 /* Diagnosis pointers: up to CS_MAX_POINTERS 1-based positions in the
  * claim's diagnoses (ndiag of them), no repeats. */
-static void read_pointers(const cJSON *l, const char *path, int ndiag,
-                          cs_line *line, cs_input_errors *e)
+static void read_pointers(const object *l, int ndiag, cs_line *line,
+                          cs_input_errors *e)
 {
-    field f = get(l, path, "diagnosis_pointers");
+    field f = member(l, LINE_POINTERS);
     const cJSON *a = array_of(&f, false, CS_MAX_POINTERS, "pointers", e);
     int i = 0;
     if (!a)
         return;
     for (const cJSON *v = a->child; v && i < CS_MAX_POINTERS; v = v->next, i++) {
-        field p = at(v, f.path, i);
+        field p = element(v, &f.at, i);
         double d;
         if (!read_whole(&p, &d, e))
             continue;
         if (d < 1) {
-            problem(e, p.path, "%.15g is not a diagnosis number (they start at 1)", d);
+            problem(e, &p.at, "%.15g is not a diagnosis number (they start at 1)", d);
             continue;
         }
         if (d > ndiag) {
-            problem(e, p.path, "points at diagnosis %.15g but the claim has %d", d, ndiag);
+            problem(e, &p.at, "points at diagnosis %.15g but the claim has %d", d, ndiag);
             continue;
         }
         int j = 0;
         while (j < line->npointers && line->pointers[j] != (uint8_t)d)
             j++;
         if (j < line->npointers)
-            problem(e, p.path, "diagnosis %.15g is already pointed at", d);
+            problem(e, &p.at, "diagnosis %.15g is already pointed at", d);
         else
             line->pointers[line->npointers++] = (uint8_t)d;
     }
@@ -824,19 +979,19 @@ static void read_charge(const field *f, cs_line *line, cs_input_errors *e)
     int64_t cents = 0;
     if (!present(f, false, e))
         return;
-    if (cJSON_IsString(f->v) && f->v->valuestring) {
+    if (is_type(f->v, cJSON_String) && f->v->valuestring) {
         const char *s = f->v->valuestring;
         if (!cs_money_parse(s, &cents, &why)) {
-            problem(e, f->path, "%s %s", show(s).s, why);
+            problem(e, &f->at, "%s %s", show(s).s, why);
             return;
         }
-    } else if (cJSON_IsNumber(f->v)) {
+    } else if (is_type(f->v, cJSON_Number)) {
         if (!money_from_double(f->v->valuedouble, &cents, &why)) {
-            problem(e, f->path, "%.15g %s", f->v->valuedouble, why);
+            problem(e, &f->at, "%.15g %s", f->v->valuedouble, why);
             return;
         }
     } else {
-        problem(e, f->path, "expected a number or a decimal string, got %s",
+        problem(e, &f->at, "expected a number or a decimal string, got %s",
                 type_name(f->v));
         return;
     }
@@ -853,15 +1008,17 @@ static void read_route(const field *f, char *out, cs_input_errors *e)
     if (!s)
         return;
     char buf[16];
-    bool fits = normalise(s, buf, sizeof buf, UPPER);
-    if (fits && (!strcmp(buf, "SUBQ") || !strcmp(buf, "SQ") || !strcmp(buf, "SUB-Q")))
+    int n = normalise(s, buf, sizeof buf, UPPER);
+    if (n >= 0 && (!strcmp(buf, "SUBQ") || !strcmp(buf, "SQ") || !strcmp(buf, "SUB-Q"))) {
         memcpy(buf, "SC", 3);
-    if (!fits || !buf[0] || strlen(buf) > 8 || !all_of(buf, is_upper)) {
-        problem(e, f->path, "%s is not a route (1 to 8 letters, such as IM, IV or SC)",
+        n = 2;
+    }
+    if (n <= 0 || n > 8 || !all_of(buf, is_upper)) {
+        problem(e, &f->at, "%s is not a route (1 to 8 letters, such as IM, IV or SC)",
                 show(s).s);
         return;
     }
-    memcpy(out, buf, strlen(buf) + 1);
+    memcpy(out, buf, (size_t)n + 1);
 }
 
 static void read_ndc(const field *f, char *out, cs_input_errors *e)
@@ -870,25 +1027,25 @@ static void read_ndc(const field *f, char *out, cs_input_errors *e)
         return;
     const char *s = text(f, e);
     if (s && !ndc_normalise(s, out))
-        problem(e, f->path, "%s is not an NDC (11 digits, or 5-4-2, 4-4-2, "
+        problem(e, &f->at, "%s is not an NDC (11 digits, or 5-4-2, 4-4-2, "
                 "5-3-2 or 5-4-1 with hyphens)", show(s).s);
 }
 
 /* One measurement object {type, value}; appended when both are valid. */
 static void read_measurement(const field *f, cs_line *line, cs_input_errors *e)
 {
-    const cJSON *o = object_of(f, true, MEASUREMENT_FIELDS, e);
-    if (!o)
+    object o;
+    if (!object_of(f, true, MEASUREMENT_FIELDS, MEASUREMENT_N, &o, e))
         return;
     cs_measurement m = {{0}, 0};
-    field type = get(o, f->path, "type");
+    field type = member(&o, MEASUREMENT_TYPE);
     bool ok = read_fixed(&type, true, 2, is_upper_alnum,
                          "a 2-character measurement type such as R1", m.type, e);
-    field value = get(o, f->path, "value");
+    field value = member(&o, MEASUREMENT_VALUE);
     if (!present(&value, true, e))
         return;
-    if (!cJSON_IsNumber(value.v) || !isfinite(value.v->valuedouble)) {
-        problem(e, value.path, "expected a number, got %s", type_name(value.v));
+    if (!is_type(value.v, cJSON_Number) || !isfinite(value.v->valuedouble)) {
+        problem(e, &value.at, "expected a number, got %s", type_name(value.v));
         return;
     }
     m.value = value.v->valuedouble;
@@ -896,60 +1053,59 @@ static void read_measurement(const field *f, cs_line *line, cs_input_errors *e)
         line->measurements[line->nmeasurements++] = m;
 }
 
-static void read_measurements(const cJSON *l, const char *path, cs_line *line,
-                              cs_input_errors *e)
+static void read_measurements(const object *l, cs_line *line, cs_input_errors *e)
 {
-    field f = get(l, path, "measurements");
+    field f = member(l, LINE_MEASUREMENTS);
     const cJSON *a = array_of(&f, false, CS_MAX_MEASUREMENTS, "measurements", e);
     int i = 0;
     if (!a)
         return;
     for (const cJSON *v = a->child; v && i < CS_MAX_MEASUREMENTS; v = v->next, i++) {
-        field m = at(v, f.path, i);
+        field m = element(v, &f.at, i);
         read_measurement(&m, line, e);
     }
 }
 
-/* One service line at path; diagnoses must already be read. */
+/* One service line at f; diagnoses must already be read. */
 static void read_line(const field *f, const cs_claim *c, cs_line *line,
                       cs_input_errors *e)
 {
-    const cJSON *l = object_of(f, true, LINE_FIELDS, e);
-    if (!l)
+    object l;
+    if (!object_of(f, true, LINE_FIELDS, LINE_N, &l, e))
         return;
-    const char *path = f->path;
-    field code = get(l, path, "code");
+    field code = member(&l, LINE_CODE);
     read_fixed(&code, true, 5, is_upper_alnum,
                "a 5-character procedure code", line->code, e);
-    read_modifiers(l, path, line, e);
-    field units = get(l, path, "units");
+    read_modifiers(&l, line, e);
+    field units = member(&l, LINE_UNITS);
     read_units(&units, &line->units, e);
-    field date = get(l, path, "service_date");
+    field date = member(&l, LINE_SERVICE_DATE);
     read_date(&date, true, &line->service_date, e);
-    read_pointers(l, path, c->ndiagnoses, line, e);
-    field charge = get(l, path, "charge");
+    read_pointers(&l, c->ndiagnoses, line, e);
+    field charge = member(&l, LINE_CHARGE);
     read_charge(&charge, line, e);
-    field route = get(l, path, "route");
+    field route = member(&l, LINE_ROUTE);
     read_route(&route, line->route, e);
-    field ndc = get(l, path, "ndc");
+    field ndc = member(&l, LINE_NDC);
     read_ndc(&ndc, line->ndc, e);
-    field pos = get(l, path, "place_of_service");
+    field pos = member(&l, LINE_POS);
     read_fixed(&pos, false, 2, is_digit, "a 2-digit place of service code",
                line->place_of_service, e);
-    read_measurements(l, path, line, e);
+    read_measurements(&l, line, e);
 }
 
-static void read_lines(const cJSON *root, cs_claim *c, cs_input_errors *e)
+static void read_lines(const object *root, cs_claim *c, cs_input_errors *e)
 {
-    field f = get(root, "", "lines");
+    field f = member(root, ROOT_LINES);
     const cJSON *a = array_of(&f, true, CS_MAX_LINES, "lines", e);
     int i = 0;
     if (!a)
         return;
     if (!a->child)
-        problem(e, f.path, "must have at least one line");
+        problem(e, &f.at, "must have at least one line");
     for (const cJSON *v = a->child; v && i < CS_MAX_LINES; v = v->next, i++) {
-        field l = at(v, f.path, i);
+        field l = element(v, &f.at, i);
+        memset(&c->lines[i], 0, sizeof c->lines[i]);
         read_line(&l, c, &c->lines[i], e);
     }
     c->nlines = i;
@@ -963,43 +1119,64 @@ static void check_birth_date(const cs_claim *c, cs_input_errors *e)
     for (int i = 0; i < c->nlines; i++) {
         cs_date s = c->lines[i].service_date;
         if (s && s < c->patient_birth_date) {
-            char birth[11], service[11];
-            cs_date_format(c->patient_birth_date, birth);
+            static const path patient = {&CLAIM_PATH, "patient", 0};
+            static const path birth = {&patient, "birth_date", 0};
+            char birth_text[11], service[11];
+            cs_date_format(c->patient_birth_date, birth_text);
             cs_date_format(s, service);
-            problem(e, "patient.birth_date",
-                    "%s is after the service date %s of lines[%d]", birth, service, i);
+            problem(e, &birth, "%s is after the service date %s of lines[%d]",
+                    birth_text, service, i);
             return;
         }
     }
 }
 
-/* Resets *c and *errs, then reads root.  The id is read first so that
- * c->id/has_id are set whenever the id itself is fine. */
+/* Reset *c and *errs without writing all of their ~17 KB: *c is zeroed up to
+ * its documentation entries and lines, which are zeroed one by one as they
+ * are read (entries at or past ndocumentation and nlines keep old bytes, and
+ * nothing may look at them); *errs has no problems and every message is "". */
+static void reset(cs_claim *c, cs_input_errors *errs)
+{
+    memset(c, 0, offsetof(cs_claim, documentation));
+    c->ndocumentation = 0;
+    c->has_documentation = false;
+    c->nlines = 0;
+    errs->n = 0;
+    errs->truncated = false;
+    for (int i = 0; i < CS_MAX_INPUT_ERRORS; i++)
+        errs->msg[i][0] = '\0';
+}
+
+/* Resets *c and *errs (see reset()), then reads root.  The id is read first
+ * so that c->id/has_id are set whenever the id itself is fine; the claim's
+ * unknown and repeated fields are reported next, then each field in turn. */
 bool cs_claim_from_json(const cJSON *root, cs_claim *c, cs_input_errors *errs,
                         bool require_payer)
 {
-    memset(c, 0, sizeof *c);
-    memset(errs, 0, sizeof *errs);
-    if (!cJSON_IsObject(root)) {
+    reset(c, errs);
+    if (!is_type(root, cJSON_Object)) {
         cs_input_error(errs, "claim: expected an object, got %s", type_name(root));
         return false;
     }
-    field id = get(root, "", "id");
+    object o;
+    bool clean = index_members(&o, root, &CLAIM_PATH, ROOT_FIELDS, ROOT_N);
+    field id = member(&o, ROOT_ID);
     c->has_id = read_id(&id, true, c->id, errs);
-    check_fields(root, "", ROOT_FIELDS, errs);
-    field payer = get(root, "", "payer"), client = get(root, "", "client");
+    if (!clean)
+        report_members(&o, errs);
+    field payer = member(&o, ROOT_PAYER), client = member(&o, ROOT_CLIENT);
     read_slug(&payer, require_payer, c->payer, errs);
     read_slug(&client, false, c->client, errs);
-    read_patient(root, c, errs);
-    read_provider(root, "billing_provider", &c->billing, errs);
-    read_provider(root, "rendering_provider", &c->rendering, errs);
-    read_provider(root, "supervising_provider", &c->supervising, errs);
-    field pos = get(root, "", "place_of_service");
+    read_patient(&o, c, errs);
+    read_provider(&o, ROOT_BILLING, &c->billing, errs);
+    read_provider(&o, ROOT_RENDERING, &c->rendering, errs);
+    read_provider(&o, ROOT_SUPERVISING, &c->supervising, errs);
+    field pos = member(&o, ROOT_POS);
     read_fixed(&pos, false, 2, is_digit, "a 2-digit place of service code",
                c->place_of_service, errs);
-    read_diagnoses(root, c, errs);
-    read_documentation(root, c, errs);
-    read_lines(root, c, errs);
+    read_diagnoses(&o, c, errs);
+    read_documentation(&o, c, errs);
+    read_lines(&o, c, errs);
     check_birth_date(c, errs);
     return errs->n == 0 && !errs->truncated;
 }

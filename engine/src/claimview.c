@@ -73,7 +73,7 @@ static const view *check_view(lua_State *L, int idx, const cs_claim **c)
     const view *v = lua_touserdata(L, idx);
     cs_host *h = cs_host_of(L);
     if (!h->claim || v->gen != h->gen)
-        cs_sandbox_error(L, 2, "this %s belongs to a claim that is no longer being checked", KIND_NAMES[v->kind]);
+        cs_sandbox_error(L, 1, "this %s belongs to a claim that is no longer being checked", KIND_NAMES[v->kind]);
     *c = h->claim;
     return v;
 }
@@ -81,8 +81,8 @@ static const view *check_view(lua_State *L, int idx, const cs_claim **c)
 static int unknown_field(lua_State *L, const view *v)
 {
     if (lua_type(L, 2) == LUA_TSTRING)
-        return cs_sandbox_error(L, 2, "%s has no field '%s'", KIND_NAMES[v->kind], lua_tostring(L, 2));
-    return cs_sandbox_error(L, 2, "%s has no field of type %s", KIND_NAMES[v->kind], luaL_typename(L, 2));
+        return cs_sandbox_error(L, 1, "%s has no field '%s'", KIND_NAMES[v->kind], lua_tostring(L, 2));
+    return cs_sandbox_error(L, 1, "%s has no field of type %s", KIND_NAMES[v->kind], luaL_typename(L, 2));
 }
 
 static void push_str_or_nil(lua_State *L, const char *s)
@@ -292,8 +292,8 @@ static int view_newindex(lua_State *L)
     const view *v = check_view(L, 1, &c);
     const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
     if (lua_type(L, 2) == LUA_TNUMBER)
-        return cs_sandbox_error(L, 2, "the claim is read-only: cannot set %s[%d]", KIND_NAMES[v->kind], (int)lua_tointeger(L, 2));
-    return cs_sandbox_error(L, 2, "the claim is read-only: cannot set %s.%s", KIND_NAMES[v->kind], k);
+        return cs_sandbox_error(L, 1, "the claim is read-only: cannot set %s[%d]", KIND_NAMES[v->kind], (int)lua_tointeger(L, 2));
+    return cs_sandbox_error(L, 1, "the claim is read-only: cannot set %s.%s", KIND_NAMES[v->kind], k);
 }
 
 static int view_len(lua_State *L)
@@ -301,7 +301,7 @@ static int view_len(lua_State *L)
     const cs_claim *c;
     const view *v = check_view(L, 1, &c);
     int n = list_len(v, c);
-    if (n < 0) return cs_sandbox_error(L, 2, "%s has no length", KIND_NAMES[v->kind]);
+    if (n < 0) return cs_sandbox_error(L, 1, "%s has no length", KIND_NAMES[v->kind]);
     lua_pushinteger(L, n);
     return 1;
 }

@@ -81,7 +81,7 @@ void cs_engine_free(cs_engine *e)
 
 static void input_finding(cs_verdict *v, const char *msg)
 {
-    cs_finding *f = cs_verdict_add(v, "input.invalid", CS_REJECT);
+    cs_finding *f = cs_verdict_add_engine(v, "input.invalid", CS_REJECT);
     if (f) cs_verdict_message(v, f, msg, strlen(msg));
 }
 
@@ -109,6 +109,14 @@ static bool pick_layers(cs_engine *e, const cs_claim *c)
     const cs_pack *ov = client ? cs_packset_find(&e->packs, client, true) : NULL;
     if (ov) v->layers[v->nlayers++] = ov;
     return true;
+}
+
+/* Number of JSON white-space bytes at the start of s (n bytes). */
+static size_t space_run(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
+    return i;
 }
 
 /* Best effort for text that is not valid JSON: the string value of a
@@ -150,10 +158,21 @@ static bool read_claim(cs_engine *e, const char *json, size_t len)
     cs_verdict *v = &e->verdict;
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+    size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : 0;
+    bool trailing = false;
+    if (root) {                 /* one value, then only white space */
+        at += space_run(json + at, len - at);
+        trailing = at < len;
+        if (trailing) { cJSON_Delete(root); root = NULL; }
+    }
     if (!root) {
         char msg[128];
-        size_t at = end && end >= json ? (size_t)(end - json) : 0;
-        snprintf(msg, sizeof msg, "not valid JSON (problem at byte %zu of %zu)", at + 1, len);
+        if (space_run(json, len) == len)
+            snprintf(msg, sizeof msg, "empty input: no JSON value");
+        else if (trailing)
+            snprintf(msg, sizeof msg, "not valid JSON: text after the claim at byte %zu of %zu", at + 1, len);
+        else
+            snprintf(msg, sizeof msg, "not valid JSON (problem at byte %zu of %zu)", at + 1, len);
         input_finding(v, msg);
         if (salvage_id(json, len, e->claim.id)) v->claim_id = e->claim.id;
         e->claim.payer[0] = e->claim.client[0] = 0;

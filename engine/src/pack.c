@@ -367,6 +367,61 @@ static bool resolve(loader *ld)
     return true;
 }
 
+/* A client overlay runs on top of any payer's chain: its rule ids must not
+ * be declared by any payer pack. */
+static bool check_client_ids(loader *ld)
+{
+    cs_packset *ps = ld->ps;
+    for (int i = 0; i < ps->npacks; i++) {
+        if (!ps->packs[i]->is_client) continue;
+        for (int j = 0; j < ps->npacks; j++) {
+            if (ps->packs[j]->is_client) continue;
+            for (int a = 0; a < ps->packs[i]->nrules; a++)
+                for (int b = 0; b < ps->packs[j]->nrules; b++)
+                    if (!strcmp(ps->packs[i]->rules[a].id, ps->packs[j]->rules[b].id))
+                        return fail(ld, "%s: rule '%s' is already declared by payer '%s' (%s); use a new id, or waive the old rule",
+                                    ps->packs[i]->rules[a].source, ps->packs[j]->rules[b].id,
+                                    ps->packs[j]->id, ps->packs[j]->rules[b].source);
+        }
+    }
+    return true;
+}
+
+/* Add every .lua file of the stdlib (in name order) to the hash: they change verdicts
+ * as much as the packs do. */
+static bool hash_stdlib(loader *ld)
+{
+    DIR *d = opendir(ld->sb->stdlib_dir);
+    if (!d) return fail(ld, "%s: %s", ld->sb->stdlib_dir, strerror(errno));
+    char *names[CS_MAX_PACKS];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < CS_MAX_PACKS) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] != '.' && len > 4 && !strcmp(e->d_name + len - 4, ".lua"))
+            names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, cmp_str);
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        char path[MAX_PATH];
+        snprintf(path, sizeof path, "%s/%s", ld->sb->stdlib_dir, names[i]);
+        FILE *f = ok ? fopen(path, "rb") : NULL;
+        if (ok && !f) ok = fail(ld, "%s: %s", path, strerror(errno));
+        if (f) {
+            char buf[4096];
+            size_t r;
+            cs_sha256_update(&ld->hash, "stdlib/", 7);
+            cs_sha256_update(&ld->hash, names[i], strlen(names[i]) + 1);
+            while ((r = fread(buf, 1, sizeof buf, f)) > 0) cs_sha256_update(&ld->hash, buf, r);
+            fclose(f);
+        }
+        free(names[i]);
+    }
+    return ok;
+}
+
 bool cs_packset_load(cs_packset *ps, cs_sandbox *sb, const char *root, char **err)
 {
     loader ld = {.ps = ps, .sb = sb, .host = sb->host, .root = root};
@@ -377,7 +432,8 @@ bool cs_packset_load(cs_packset *ps, cs_sandbox *sb, const char *root, char **er
     cs_sandbox_register(sb, "flag", cs_lua_flag);
     struct stat st;
     bool ok = stat(root, &st) == 0 && S_ISDIR(st.st_mode)
-        ? load_dir(&ld, "payers", "payer") && load_dir(&ld, "clients", "client") && resolve(&ld)
+        ? load_dir(&ld, "payers", "payer") && load_dir(&ld, "clients", "client") &&
+          resolve(&ld) && check_client_ids(&ld) && hash_stdlib(&ld)
         : fail(&ld, "%s: rules root is not a directory", root);
     cs_sha256_hex(&ld.hash, ps->hash);
     if (!ok && err) *err = ld.err ? ld.err : strdup("not enough memory");

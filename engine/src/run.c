@@ -59,7 +59,7 @@ static const char *field_str(lua_State *L, int idx, const char *k, const char *w
     const char *s = t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     lua_pop(L, 1);  /* the string stays reachable from the table */
     if (t != LUA_TNIL && t != LUA_TSTRING)
-        cs_sandbox_error(L, 2, "%s: '%s' must be a string, got %s", what, k, lua_typename(L, t));
+        cs_sandbox_error(L, 1, "%s: '%s' must be a string, got %s", what, k, lua_typename(L, t));
     return s;
 }
 
@@ -71,7 +71,7 @@ static void check_known_keys(lua_State *L, int idx, const char *const *keys, con
         const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
         bool ok = false;
         for (int i = 0; k && keys[i]; i++) ok = ok || strcmp(k, keys[i]) == 0;
-        if (!ok) cs_sandbox_error(L, 3, "%s: unknown key '%s'", what, k ? k : "?");
+        if (!ok) cs_sandbox_error(L, 1, "%s: unknown key '%s'", what, k ? k : "?");
     }
 }
 
@@ -80,7 +80,7 @@ static cs_date field_date(lua_State *L, int idx, const char *k)
     const char *s = field_str(L, idx, k, "rule{} effective");
     cs_date d = 0;
     if (s && !cs_date_parse(s, &d))
-        cs_sandbox_error(L, 2, "rule{} effective.%s: '%s' is not a YYYY-MM-DD date", k, s);
+        cs_sandbox_error(L, 1, "rule{} effective.%s: '%s' is not a YYYY-MM-DD date", k, s);
     return d;
 }
 
@@ -184,10 +184,10 @@ static int check_line(lua_State *L, int idx, const char *what)
     cs_host *h = cs_host_of(L);
     int n = cs_claimview_line(L, idx);
     if (n) return n;
-    int isnum;
-    lua_Integer i = lua_tointegerx(L, idx, &isnum);
+    int isnum = 0;
+    lua_Integer i = lua_type(L, idx) == LUA_TNUMBER ? lua_tointegerx(L, idx, &isnum) : 0;
     if (isnum && i >= 1 && i <= h->claim->nlines) return (int)i;
-    return cs_sandbox_error(L, 2, "flag: %s must be a line of this claim or a line number 1..%d", what, h->claim->nlines);
+    return cs_sandbox_error(L, 1, "flag: %s must be a line of this claim or a line number 1..%d", what, h->claim->nlines);
 }
 
 /* An amount: integer cents, or a decimal string of dollars ("12.50"). */
@@ -199,23 +199,40 @@ static int64_t check_amount(lua_State *L, int idx)
         int isint;
         lua_Integer i = lua_tointegerx(L, idx, &isint);
         if (!isint || i < 0 || i > CS_MAX_CHARGE_CENTS)
-            cs_sandbox_error(L, 2, "flag: amount must be whole cents between 0 and %lld", (long long)CS_MAX_CHARGE_CENTS);
+            cs_sandbox_error(L, 1, "flag: amount must be whole cents between 0 and %lld", (long long)CS_MAX_CHARGE_CENTS);
         return i;
     }
     if (lua_type(L, idx) != LUA_TSTRING || !cs_money_parse(lua_tostring(L, idx), &cents, &why))
-        cs_sandbox_error(L, 2, "flag: amount must be cents (integer) or a decimal string like \"12.50\"");
+        cs_sandbox_error(L, 1, "flag: amount must be cents (integer) or a decimal string like \"12.50\"");
     return cents;
+}
+
+/* Refuse keys that do not belong to the action (a "modifier" on a
+ * replace_code is a mistake, not something to ignore). */
+static void check_fix_keys(lua_State *L, int idx, cs_fix_action a)
+{
+    static const char *const extra[] = {
+        NULL, "modifier", "modifier", "code", "units", NULL, "code"
+    };
+    static const char *const keys[] = {"modifier", "code", "units", "line"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        bool wanted = (i == 3) ? a != CS_FIX_ADD_LINE : (extra[a] && !strcmp(extra[a], keys[i]));
+        if (!wanted && lua_getfield(L, idx, keys[i]) != LUA_TNIL)
+            cs_sandbox_error(L, 1, "flag: fix.%s does not belong to action %s", keys[i], cs_fix_action_name(a));
+        if (!wanted) lua_pop(L, 1);
+    }
 }
 
 static void read_fix(lua_State *L, int idx, cs_fix *fix)
 {
     static const char *const keys[] = {"action", "line", "modifier", "code", "units", NULL};
-    if (!lua_istable(L, idx)) cs_sandbox_error(L, 2, "flag: fix must be a table");
+    if (!lua_istable(L, idx)) cs_sandbox_error(L, 1, "flag: fix must be a table");
     check_known_keys(L, idx, keys, "flag: fix");
     const char *a = field_str(L, idx, "action", "flag: fix");
     fix->action = a ? cs_fix_action_parse(a) : CS_FIX_NONE;
     if (!fix->action)
-        cs_sandbox_error(L, 2, "flag: fix.action must be add_modifier, remove_modifier, replace_code, set_units, remove_line or add_line");
+        cs_sandbox_error(L, 1, "flag: fix.action must be add_modifier, remove_modifier, replace_code, set_units, remove_line or add_line");
+    check_fix_keys(L, idx, fix->action);
     if (fix->action != CS_FIX_ADD_LINE) {
         lua_getfield(L, idx, "line");
         fix->line = check_line(L, lua_gettop(L), "fix.line");
@@ -223,17 +240,16 @@ static void read_fix(lua_State *L, int idx, cs_fix *fix)
     }
     if (fix->action == CS_FIX_ADD_MODIFIER || fix->action == CS_FIX_REMOVE_MODIFIER) {
         const char *m = field_str(L, idx, "modifier", "flag: fix");
-        if (!m || !alnum_upper(m, 2, 2)) cs_sandbox_error(L, 2, "flag: fix.modifier must be a two-character modifier");
+        if (!m || !alnum_upper(m, 2, 2)) cs_sandbox_error(L, 1, "flag: fix.modifier must be a two-character modifier");
         snprintf(fix->arg, sizeof fix->arg, "%s", m);
     } else if (fix->action == CS_FIX_REPLACE_CODE || fix->action == CS_FIX_ADD_LINE) {
         const char *c = field_str(L, idx, "code", "flag: fix");
-        if (!c || !alnum_upper(c, 5, 5)) cs_sandbox_error(L, 2, "flag: fix.code must be a 5-character procedure code");
+        if (!c || !alnum_upper(c, 5, 5)) cs_sandbox_error(L, 1, "flag: fix.code must be a 5-character procedure code");
         snprintf(fix->arg, sizeof fix->arg, "%s", c);
     } else if (fix->action == CS_FIX_SET_UNITS) {
-        lua_getfield(L, idx, "units");
-        int isint;
-        lua_Integer u = lua_tointegerx(L, -1, &isint);
-        if (!isint || u < 0 || u > CS_MAX_UNITS) cs_sandbox_error(L, 2, "flag: fix.units must be a whole number 0..%d", CS_MAX_UNITS);
+        int isint = 0;
+        lua_Integer u = lua_getfield(L, idx, "units") == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : 0;
+        if (!isint || u < 0 || u > CS_MAX_UNITS) cs_sandbox_error(L, 1, "flag: fix.units must be a whole number 0..%d", CS_MAX_UNITS);
         fix->units = (int32_t)u;
         lua_pop(L, 1);
     }
@@ -241,12 +257,15 @@ static void read_fix(lua_State *L, int idx, cs_fix *fix)
 
 static void read_lines(lua_State *L, int idx, cs_finding *f)
 {
-    if (!lua_istable(L, idx)) cs_sandbox_error(L, 2, "flag: lines must be a list of lines");
+    if (!lua_istable(L, idx)) cs_sandbox_error(L, 1, "flag: lines must be a list of lines");
     lua_Integer n = luaL_len(L, idx);
-    if (n > CS_MAX_LINES) cs_sandbox_error(L, 2, "flag: lines lists more than %d lines", CS_MAX_LINES);
+    if (n > CS_MAX_LINES) cs_sandbox_error(L, 1, "flag: lines lists more than %d lines", CS_MAX_LINES);
     for (lua_Integer i = 1; i <= n; i++) {
         lua_geti(L, idx, i);
-        f->lines[f->nlines++] = (uint8_t)check_line(L, lua_gettop(L), "each of lines");
+        int line = check_line(L, lua_gettop(L), "each of lines");
+        for (int j = 0; j < f->nlines; j++)
+            if (f->lines[j] == line) cs_sandbox_error(L, 1, "flag: lines names line %d twice", line);
+        f->lines[f->nlines++] = (uint8_t)line;
         lua_pop(L, 1);
     }
 }
@@ -255,7 +274,7 @@ static void copy_code(lua_State *L, int idx, const char *k, char *dst, size_t n,
 {
     const char *s = field_str(L, idx, k, "flag");
     if (!s) return;
-    if (!ok(s)) cs_sandbox_error(L, 2, "flag: %s '%s' is not valid", k, s);
+    if (!ok(s)) cs_sandbox_error(L, 1, "flag: %s '%s' is not valid", k, s);
     snprintf(dst, n, "%s", s);
 }
 
@@ -263,7 +282,7 @@ static void read_opts(lua_State *L, int idx, cs_finding *f)
 {
     static const char *const keys[] = {"fix", "lines", "amount", "group", "carc", "rarc", NULL};
     if (lua_isnoneornil(L, idx)) return;
-    if (!lua_istable(L, idx)) cs_sandbox_error(L, 2, "flag: the third argument must be a table of options");
+    if (!lua_istable(L, idx)) cs_sandbox_error(L, 1, "flag: the third argument must be a table of options");
     check_known_keys(L, idx, keys, "flag");
     if (lua_getfield(L, idx, "fix") != LUA_TNIL) read_fix(L, lua_gettop(L), &f->fix);
     lua_pop(L, 1);
@@ -306,7 +325,7 @@ int cs_lua_flag(lua_State *L)
     if (ln && !tmp.has_amount && ln->has_charge) { tmp.amount = ln->charge; tmp.has_amount = true; }
     lua_Debug ar;
     if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0)
-        snprintf(tmp.source, sizeof tmp.source, "%s:%d", ar.short_src, ar.currentline);
+        snprintf(tmp.source, sizeof tmp.source, "%s:%d", cs_sandbox_source(&ar), ar.currentline);
     else
         snprintf(tmp.source, sizeof tmp.source, "%s", r->source);
     cs_finding *f = cs_verdict_add(h->verdict, r->id, r->severity);
@@ -331,24 +350,35 @@ static bool rule_applies(const cs_rule *r, const cs_claim *c)
 
 /* Record that a rule (or, with r NULL, a whole script) could not run: the
  * claim fails closed to review. */
+/* When msg starts with "FILE:LINE:" and FILE is path (or Lua's cut form of
+ * it, "...tail"), write "path:LINE" into out and return true. */
+static bool error_source(const char *msg, const char *path, char *out, size_t size)
+{
+    const char *c = msg;
+    while ((c = strchr(c, ':')) != NULL) {
+        size_t digits = strspn(c + 1, "0123456789");
+        if (digits && c[1 + digits] == ':') break;
+        c++;
+    }
+    if (!c) return false;
+    size_t flen = (size_t)(c - msg), plen = strlen(path);
+    bool same = flen == plen && strncmp(msg, path, plen) == 0;
+    bool cut = flen > 3 && strncmp(msg, "...", 3) == 0 && flen - 3 <= plen &&
+               strncmp(msg + 3, path + plen - (flen - 3), flen - 3) == 0;
+    if (!same && !cut) return false;
+    snprintf(out, size, "%s:%.*s", path, (int)strspn(c + 1, "0123456789"), c + 1);
+    return true;
+}
+
 static void script_error(cs_host *h, const cs_pack *p, const cs_script *s,
                          const cs_rule *r, const char *msg)
 {
-    cs_finding *f = cs_verdict_add(h->verdict, "engine.script_error", CS_REVIEW);
-    if (!f && h->verdict->n > 0) f = &h->verdict->f[h->verdict->n - 1]; /* full: reuse the last slot */
+    cs_finding *f = cs_verdict_add_engine(h->verdict, "engine.script_error", CS_REVIEW);
     if (!f) return;
-    memset(f, 0, sizeof *f);
-    snprintf(f->rule, sizeof f->rule, "engine.script_error");
-    f->severity = f->severity_from = CS_REVIEW;
     f->layer = p;
-    size_t plen = strlen(s->path);
-    if (strncmp(msg, s->path, plen) == 0 && msg[plen] == ':') {
-        size_t n = plen + 1 + strspn(msg + plen + 1, "0123456789");
-        snprintf(f->source, sizeof f->source, "%.*s", (int)n, msg);
-    } else {
+    if (!error_source(msg, s->path, f->source, sizeof f->source))
         snprintf(f->source, sizeof f->source, "%s", r ? r->source : s->path);
-    }
-    char text[CS_MAX_MESSAGE_LEN];
+    char text[CS_MAX_MESSAGE_LEN + 1];
     int n = snprintf(text, sizeof text, "%s %s could not run: %s", r ? "rule" : "script",
                      r ? r->id : s->path, msg);
     cs_verdict_message(h->verdict, f, text, n < (int)sizeof text ? (size_t)n : sizeof text - 1);

@@ -98,7 +98,7 @@ static void sb_hook(lua_State *L, lua_Debug *ar)
         sb->tripped = true;
         sb->where[0] = 0;
         if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
-            snprintf(sb->where, sizeof sb->where, "%s:%d: ", ar->short_src, ar->currentline);
+            snprintf(sb->where, sizeof sb->where, "%s:%d: ", cs_sandbox_source(ar), ar->currentline);
         lua_sethook(L, sb_hook, LUA_MASKCOUNT, 1);
     }
     lua_pushstring(L, BUDGET_MSG);
@@ -107,13 +107,18 @@ static void sb_hook(lua_State *L, lua_Debug *ar)
 
 /* ---- errors ------------------------------------------------------------ */
 
+const char *cs_sandbox_source(const lua_Debug *ar)
+{
+    return ar->source && ar->source[0] == '@' ? ar->source + 1 : ar->short_src;
+}
+
 int cs_sandbox_error(lua_State *L, int level, const char *fmt, ...)
 {
     lua_Debug ar;
     char where[256] = "";
     if (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) &&
         ar.currentline > 0)
-        snprintf(where, sizeof where, "%s:%d: ", ar.short_src, ar.currentline);
+        snprintf(where, sizeof where, "%s:%d: ", cs_sandbox_source(&ar), ar.currentline);
     va_list ap;
     va_start(ap, fmt);
     char msg[512];

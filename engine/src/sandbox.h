@@ -89,6 +89,9 @@ void cs_sandbox_push_env(cs_sandbox *sb);
 int cs_sandbox_call(cs_sandbox *sb, int nargs, cs_phase ph,
                     char *msg, size_t msgsize);
 
+/* The chunk name of ar without Lua's 60-byte cut: "payers/x/y.lua". */
+const char *cs_sandbox_source(const lua_Debug *ar);
+
 /* Raise a Lua error prefixed with the position of the Lua code `level`
  * frames up (1 = the caller of the running C function).  Does not return. */
 int cs_sandbox_error(lua_State *L, int level, const char *fmt, ...);

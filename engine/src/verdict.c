@@ -41,9 +41,9 @@ void cs_verdict_free(cs_verdict *v)
     memset(v, 0, sizeof *v);
 }
 
-cs_finding *cs_verdict_add(cs_verdict *v, const char *rule, int severity)
+static cs_finding *add(cs_verdict *v, const char *rule, int severity, int limit)
 {
-    if (v->n >= CS_MAX_FINDINGS) return NULL;
+    if (v->n >= limit) return NULL;
     if (v->n == v->cap) {
         int cap = v->cap ? v->cap * 2 : 16;
         cs_finding *f = realloc(v->f, (size_t)cap * sizeof *f);
@@ -58,6 +58,23 @@ cs_finding *cs_verdict_add(cs_verdict *v, const char *rule, int severity)
     return f;
 }
 
+cs_finding *cs_verdict_add(cs_verdict *v, const char *rule, int severity)
+{
+    return add(v, rule, severity, CS_MAX_FINDINGS);
+}
+
+cs_finding *cs_verdict_add_engine(cs_verdict *v, const char *rule, int severity)
+{
+    cs_finding *f = add(v, rule, severity, CS_MAX_FINDINGS + CS_MAX_ENGINE_FINDINGS);
+    if (!f && v->n > 0) {
+        f = &v->f[v->n - 1];
+        memset(f, 0, sizeof *f);
+        snprintf(f->rule, sizeof f->rule, "%s", rule);
+        f->severity = f->severity_from = severity;
+    }
+    return f;
+}
+
 void cs_verdict_message(cs_verdict *v, cs_finding *f, const char *msg, size_t len)
 {
     f->message = v->text.len;
@@ -67,6 +84,7 @@ void cs_verdict_message(cs_verdict *v, cs_finding *f, const char *msg, size_t le
     } else {
         cs_buf_put(&v->text, msg, len);
     }
+    f->message_len = v->text.len - f->message;
     cs_buf_putc(&v->text, 0);
 }
 
@@ -172,7 +190,7 @@ static void put_finding(cs_buf *b, const cs_verdict *v, const cs_finding *f)
         cs_buf_putc(b, ']');
     }
     put_key(b, "message");
-    cs_buf_json_cstr(b, v->text.p ? v->text.p + f->message : "");
+    cs_buf_json_str(b, v->text.p ? v->text.p + f->message : "", v->text.p ? f->message_len : 0);
     put_opt_str(b, "group", f->group);
     put_opt_str(b, "carc", f->carc);
     put_opt_str(b, "rarc", f->rarc);

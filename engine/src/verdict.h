@@ -15,6 +15,8 @@
 
 #define CS_MAX_FINDINGS      500  /* per claim; a rule past it is an error */
 #define CS_MAX_MESSAGE_LEN  1000  /* longer messages are cut, marked "..." */
+#define CS_MAX_ENGINE_FINDINGS 64 /* room kept past CS_MAX_FINDINGS for the
+                                     engine's own findings (script errors) */
 
 typedef enum cs_fix_action {
     CS_FIX_NONE = 0,
@@ -42,6 +44,7 @@ typedef struct cs_finding {
     uint8_t lines[CS_MAX_LINES];
     int nlines;
     size_t message;             /* offset into cs_verdict.text */
+    size_t message_len;
     char group[3], carc[6], rarc[8];
     cs_fix fix;
     int64_t amount;
@@ -69,6 +72,11 @@ void cs_verdict_free(cs_verdict *v);
 /* Append a finding (zeroed apart from rule and severity) and return it, or
  * NULL when CS_MAX_FINDINGS is reached or memory ran out. */
 cs_finding *cs_verdict_add(cs_verdict *v, const char *rule, int severity);
+
+/* The same for the engine's own findings, which may use the room past
+ * CS_MAX_FINDINGS; when even that is full, the last finding is replaced, so
+ * an engine finding is never lost. */
+cs_finding *cs_verdict_add_engine(cs_verdict *v, const char *rule, int severity);
 
 /* Store msg as f's message, cut to CS_MAX_MESSAGE_LEN. */
 void cs_verdict_message(cs_verdict *v, cs_finding *f, const char *msg, size_t len);
