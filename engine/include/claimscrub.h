@@ -71,7 +71,8 @@ int cs_check(cs_engine *e, const char *json, size_t len,
  * NULL when the record is not one of ours or memory ran out. */
 char *cs_record_to_text(const char *record);
 
-/* Hex SHA-256 over the loaded pack and overlay files, in load order. */
+/* Hex SHA-256 over the loaded pack and overlay files, in load order, and
+ * the stdlib modules: the same value means the same rules. */
 const char *cs_engine_rules_hash(const cs_engine *e);
 
 void cs_engine_free(cs_engine *e);
