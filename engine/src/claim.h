@@ -99,6 +99,9 @@ typedef struct cs_input_errors {
 } cs_input_errors;
 
 /* Fill *c from the JSON value root.  Returns true when the claim is valid.
+ * Only the first nlines lines, ndiagnoses diagnoses and ndocumentation
+ * documentation entries are defined; entries past the counts are left as
+ * they were (the reset is kept cheap on purpose).
  * On false, errs holds at least one problem and *c holds whatever could be
  * read (notably c->id with c->has_id when the id was readable).
  * require_payer: a missing "payer" is a problem (no --payer was given). */

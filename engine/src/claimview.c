@@ -54,6 +54,9 @@ static const char *const KIND_NAMES[] = {
     "claim.documentation", "line.measurements", "measurement"
 };
 
+/* Registry key of the view metatable (an address: no string lookup). */
+static char KEY_VIEW_MT;
+
 static void push_view(lua_State *L, uint32_t gen, view_kind k, int line, int sub)
 {
     view *v = lua_newuserdatauv(L, sizeof *v, 0);
@@ -61,7 +64,8 @@ static void push_view(lua_State *L, uint32_t gen, view_kind k, int line, int sub
     v->kind = (uint8_t)k;
     v->line = (uint8_t)line;
     v->sub = (uint8_t)sub;
-    luaL_setmetatable(L, VIEW_MT);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_VIEW_MT);
+    lua_setmetatable(L, -2);
 }
 
 /* The view at idx and the claim it names; raises when stale.  Only called
@@ -348,7 +352,7 @@ void cs_claimview_init(lua_State *L)
     }
     lua_pushcclosure(L, view_index, 2);
     lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_VIEW_MT);
 }
 
 void cs_claimview_push(lua_State *L)

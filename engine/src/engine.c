@@ -10,6 +10,7 @@
 #include "claimscrub.h"
 #include "claimview.h"
 #include "host.h"
+#include "jsonmem.h"
 #include "run.h"
 
 #ifndef CS_DEFAULT_ROOT
@@ -23,6 +24,7 @@ struct cs_engine {
     cs_verdict verdict;
     cs_claim claim;
     cs_input_errors errs;
+    cs_arena arena;             /* the cJSON tree of the claim being read */
     char *payer, *client;       /* overrides, NULL when not given */
 };
 
@@ -52,6 +54,7 @@ cs_engine *cs_engine_new(const cs_options *opt, char **err)
     e->payer = dup_or_null(opt->payer);
     e->client = dup_or_null(opt->client);
     if ((opt->payer && !e->payer) || (opt->client && !e->client)) goto oom;
+    cs_jsonmem_init();
     e->sb = cs_sandbox_new(stdlib, err);
     if (!e->sb) goto fail;
     e->sb->host = &e->host;
@@ -74,6 +77,7 @@ void cs_engine_free(cs_engine *e)
     cs_sandbox_free(e->sb);
     cs_packset_free(&e->packs);
     cs_verdict_free(&e->verdict);
+    cs_arena_free(&e->arena);
     free(e->payer);
     free(e->client);
     free(e);
@@ -152,27 +156,45 @@ static bool salvage_id(const char *s, size_t n, char *id)
     return false;
 }
 
+/* Free a tree: arena trees go with the arena, any other (a host's cJSON
+ * hooks were in force) with cJSON_Delete. */
+static void drop_tree(cs_engine *e, cJSON *root)
+{
+    bool owned = !root || cs_jsonmem_owns(&e->arena, root);
+    cs_jsonmem_end(&e->arena);
+    if (!owned) cJSON_Delete(root);
+}
+
+/* Parse exactly one JSON value (then only white space) in the arena.  On
+ * failure NULL is returned and msg says why. */
+static cJSON *parse(cs_engine *e, const char *json, size_t len, char *msg, size_t size)
+{
+    const char *end = NULL;
+    cs_jsonmem_begin(&e->arena);
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+    size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : 0;
+    if (root) at += space_run(json + at, len - at);
+    if (root && at == len) return root;
+    bool trailing = root != NULL;
+    drop_tree(e, root);
+    if (e->arena.oom)
+        snprintf(msg, size, "not enough memory to read the claim (%zu bytes)", len);
+    else if (space_run(json, len) == len)
+        snprintf(msg, size, "empty input: no JSON value");
+    else if (trailing)
+        snprintf(msg, size, "not valid JSON: text after the claim at byte %zu of %zu", at + 1, len);
+    else
+        snprintf(msg, size, "not valid JSON (problem at byte %zu of %zu)", at + 1, len);
+    return NULL;
+}
+
 /* Parse and validate; on failure the verdict holds input findings. */
 static bool read_claim(cs_engine *e, const char *json, size_t len)
 {
     cs_verdict *v = &e->verdict;
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
-    size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : 0;
-    bool trailing = false;
-    if (root) {                 /* one value, then only white space */
-        at += space_run(json + at, len - at);
-        trailing = at < len;
-        if (trailing) { cJSON_Delete(root); root = NULL; }
-    }
+    char msg[128];
+    cJSON *root = parse(e, json, len, msg, sizeof msg);
     if (!root) {
-        char msg[128];
-        if (space_run(json, len) == len)
-            snprintf(msg, sizeof msg, "empty input: no JSON value");
-        else if (trailing)
-            snprintf(msg, sizeof msg, "not valid JSON: text after the claim at byte %zu of %zu", at + 1, len);
-        else
-            snprintf(msg, sizeof msg, "not valid JSON (problem at byte %zu of %zu)", at + 1, len);
         input_finding(v, msg);
         if (salvage_id(json, len, e->claim.id)) v->claim_id = e->claim.id;
         e->claim.payer[0] = e->claim.client[0] = 0;
@@ -181,7 +203,7 @@ static bool read_claim(cs_engine *e, const char *json, size_t len)
     e->errs.n = 0;
     e->errs.truncated = false;
     bool ok = cs_claim_from_json(root, &e->claim, &e->errs, e->payer == NULL);
-    cJSON_Delete(root);
+    drop_tree(e, root);
     if (e->claim.has_id) v->claim_id = e->claim.id;
     for (int i = 0; i < e->errs.n; i++) input_finding(v, e->errs.msg[i]);
     if (e->errs.truncated) input_finding(v, "more problems not shown");

@@ -338,12 +338,37 @@ static int sb_rep(lua_State *L)
 static int sb_move(lua_State *L)
 {
     lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
-    if (e >= f && (e - f >= CS_TABLE_MOVE_MAX || e - f < 0))
+    /* unsigned: e - f overflows for e = maxinteger, f = mininteger */
+    if (e >= f && (lua_Unsigned)e - (lua_Unsigned)f >= (lua_Unsigned)CS_TABLE_MOVE_MAX)
         return cs_sandbox_error(L, 1, "table.move: more than %ld elements", (long)CS_TABLE_MOVE_MAX);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
     return lua_gettop(L);
+}
+
+/* xpcall(f, msgh, ...) as pcall followed by an ordinary call of msgh.  Lua
+ * runs a message handler where the error is raised, and the CPU budget's
+ * error is raised inside the count hook, where hooks are off: a handler that
+ * loops would never be stopped.  Scripts have no debug library, so running
+ * the handler after unwinding changes nothing they can observe. */
+static int sb_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_insert(L, 1);                   /* msgh f msgh args... */
+    lua_remove(L, 3);                   /* msgh f args... */
+    lua_pushboolean(L, 1);
+    lua_insert(L, 2);                   /* msgh true f args... */
+    if (lua_pcall(L, n - 2, LUA_MULTRET, 0) == LUA_OK)
+        return lua_gettop(L) - 1;       /* true results... */
+    lua_pushboolean(L, 0);
+    lua_replace(L, 2);                  /* msgh false err */
+    lua_pushvalue(L, 1);
+    lua_insert(L, 3);                   /* msgh false msgh err */
+    lua_call(L, 1, 1);
+    return 2;
 }
 
 /* Quantifiers in a Lua pattern, counting %b as one (conservative). */
@@ -530,7 +555,7 @@ static void open_libs(lua_State *L)
 static void build_base(lua_State *L)
 {
     static const char *const plain[] = {
-        "assert", "error", "ipairs", "pcall", "xpcall", "rawequal", "rawget",
+        "assert", "error", "ipairs", "pcall", "rawequal", "rawget",
         "rawlen", "select", "tonumber", "type", "getmetatable", "_VERSION"
     };
     static const char *const libs[] = {"string", "table", "math", "utf8"};
@@ -550,6 +575,7 @@ static void build_base(lua_State *L)
     lua_pushcfunction(L, sb_rawset);       lua_setfield(L, base, "rawset");
     lua_pushcfunction(L, sb_pairs);        lua_setfield(L, base, "pairs");
     lua_pushcfunction(L, sb_tostring);     lua_setfield(L, base, "tostring");
+    lua_pushcfunction(L, sb_xpcall);       lua_setfield(L, base, "xpcall");
     lua_pushcfunction(L, sb_require);      lua_setfield(L, base, "require");
     lua_createtable(L, 0, 1);
     lua_pushcfunction(L, undefined_global);
@@ -640,7 +666,16 @@ bool cs_sandbox_compile(cs_sandbox *sb, const char *chunkname,
     }
     int rc = luaL_loadbufferx(L, src, len, chunkname, "t");
     if (rc == LUA_OK) return true;
-    if (err) *err = strdup(lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "not enough memory");
+    const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "not enough memory";
+    /* syntax errors name "file:line:"; a refused binary chunk and a memory
+     * error name nothing: say which file */
+    if (err && (rc == LUA_ERRMEM || strncmp(m, "attempt to load a ", 18) == 0)) {
+        const char *name = chunkname[0] == '@' || chunkname[0] == '=' ? chunkname + 1 : chunkname;
+        size_t n = strlen(name) + strlen(m) + 3;
+        if ((*err = malloc(n)) != NULL) snprintf(*err, n, "%s: %s", name, m);
+    } else if (err) {
+        *err = strdup(m);
+    }
     lua_pop(L, 1);
     return false;
 }
