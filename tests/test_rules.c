@@ -781,10 +781,25 @@ static void test_no_state_between_claims(void **state)
                               "  seen[#seen + 1] = claim.id\n"
                               "  flag(nil, table.concat(seen, \",\"))\n"
                               "end }\n");
+    /* a table made at the top level is read-only once the script is loaded */
     check(e, CLAIM1("2026-03-02"));
-    assert_string_equal(msg(0), "C1");
+    assert_string_equal(js(finding(0), "rule"), "engine.script_error");
+    assert_contains(msg(0), "payers/p/a.lua:3: attempt to modify read-only table (index 1)");
     check(e, "{'id':'C2','payer':'p','lines':[{'code':'99213','units':1,'service_date':'2026-03-02'}]}");
-    assert_string_equal(msg(0), "C2");
+    assert_contains(msg(0), "attempt to modify read-only table (index 1)");
+    cs_engine_free(e);
+    /* a local of the top level may be reassigned, but each claim starts
+     * from its value at load: every claim counts 1 */
+    e = engine_for("local n = 0\n"
+                   "local function bump() n = n + 1; return n end\n"
+                   "rule { id = \"x\", summary = \"s\", severity = \"info\", check = function(claim)\n"
+                   "  local t = {}; t[1] = claim.id\n"
+                   "  flag(nil, t[1] .. \" n=\" .. bump())\n"
+                   "end }\n");
+    check(e, CLAIM1("2026-03-02"));
+    assert_string_equal(msg(0), "C1 n=1");
+    check(e, "{'id':'C2','payer':'p','lines':[{'code':'99213','units':1,'service_date':'2026-03-02'}]}");
+    assert_string_equal(msg(0), "C2 n=1");
     cs_engine_free(e);
 }
 

@@ -60,8 +60,6 @@ cs_engine *cs_engine_new(const cs_options *opt, char **err)
     e->sb->host = &e->host;
     e->host.manifest_ref = LUA_NOREF;
     cs_claimview_init(e->sb->L);
-    lua_newtable(e->sb->L);
-    e->host.checks = luaL_ref(e->sb->L, LUA_REGISTRYINDEX);
     if (!cs_packset_load(&e->packs, e->sb, root, err)) goto fail;
     return e;
 oom:

@@ -18,12 +18,9 @@ typedef struct cs_host {
     int manifest_ref;           /* registry ref of its table, LUA_NOREF */
     int manifest_line;
 
-    /* scripts: first load validates rules, later runs collect checks */
-    cs_pack *pack;              /* pack being loaded / run */
+    /* scripts being loaded */
+    cs_pack *pack;
     cs_script *script;
-    int declared;               /* rule{} calls in this run of the script */
-    int checks;                 /* registry ref: check functions, by index */
-    bool rerun;
 
     /* checking a claim */
     const cs_claim *claim;

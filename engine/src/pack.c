@@ -77,9 +77,10 @@ static char *slurp(loader *ld, const char *rel, size_t *len)
     return buf;
 }
 
-/* Compile and run root/rel once in phase ph with a fresh environment. On
- * success the compiled chunk's registry ref is stored in *ref (if given). */
-static bool run_file(loader *ld, const char *rel, cs_phase ph, int *ref)
+/* Compile and run root/rel once in phase ph with a fresh environment.  On
+ * success, when keep_env is set, the environment it ran in is left on the
+ * stack. */
+static bool run_file(loader *ld, const char *rel, cs_phase ph, bool keep_env)
 {
     size_t len;
     char *src = slurp(ld, rel, &len);
@@ -97,8 +98,8 @@ static bool run_file(loader *ld, const char *rel, cs_phase ph, int *ref)
         lua_pop(L, 1);
         return fail(ld, "%s", msg);
     }
-    if (ref) *ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    else lua_pop(L, 1);
+    if (keep_env) lua_getupvalue(L, -1, 1);
+    lua_remove(L, keep_env ? -2 : -1);
     return true;
 }
 
@@ -235,7 +236,8 @@ static bool read_scripts(loader *ld, cs_pack *p, const char *where)
         char rel[MAX_PATH];
         snprintf(rel, sizeof rel, "%s/%s", dir, s);
         p->scripts[p->nscripts].path = strdup(rel);
-        p->scripts[p->nscripts].chunk = LUA_NOREF;
+        p->scripts[p->nscripts].checks = LUA_NOREF;
+        p->scripts[p->nscripts].sealed = LUA_NOREF;
         p->nscripts++;
         lua_pop(L, 1);
     }
@@ -265,18 +267,34 @@ static bool read_manifest(loader *ld, cs_pack *p, const char *folder_id)
 
 /* ---- scripts ------------------------------------------------------------- */
 
+/* Run a script's top level (its rule{} calls collect the check functions
+ * into s->checks), then seal what it left behind. */
+static bool load_script(loader *ld, cs_script *s)
+{
+    lua_State *L = ld->sb->L;
+    lua_newtable(L);
+    s->checks = luaL_ref(L, LUA_REGISTRYINDEX);
+    ld->host->script = s;
+    s->first = ld->host->pack->nrules;
+    if (!run_file(ld, s->path, CS_PHASE_LOAD, true)) return false;
+    s->count = ld->host->pack->nrules - s->first;
+    char *err = NULL;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->checks);
+    s->sealed = cs_sandbox_seal(ld->sb, -2, -1, &err);
+    lua_pop(L, 2);
+    if (s->sealed == LUA_NOREF) {
+        fail(ld, "%s: %s", s->path, err ? err : "not enough memory");
+        free(err);
+        return false;
+    }
+    return true;
+}
+
 static bool load_scripts(loader *ld, cs_pack *p)
 {
     ld->host->pack = p;
-    for (int i = 0; i < p->nscripts; i++) {
-        cs_script *s = &p->scripts[i];
-        ld->host->script = s;
-        ld->host->declared = 0;
-        ld->host->rerun = false;
-        s->first = p->nrules;
-        if (!run_file(ld, s->path, CS_PHASE_LOAD, &s->chunk)) return false;
-        s->count = p->nrules - s->first;
-    }
+    for (int i = 0; i < p->nscripts; i++)
+        if (!load_script(ld, &p->scripts[i])) return false;
     ld->host->pack = NULL;
     ld->host->script = NULL;
     return true;
@@ -296,7 +314,7 @@ static bool load_pack(loader *ld, const char *kind, const char *folder)
     cs_host *h = ld->host;
     h->manifest_kind = kind;
     h->manifest_ref = LUA_NOREF;
-    bool ok = run_file(ld, rel, CS_PHASE_MANIFEST, NULL);
+    bool ok = run_file(ld, rel, CS_PHASE_MANIFEST, false);
     if (ok && h->manifest_ref == LUA_NOREF) ok = fail(ld, "%s: no %s{} declaration", rel, kind);
     if (ok) {
         lua_rawgeti(ld->sb->L, LUA_REGISTRYINDEX, h->manifest_ref);

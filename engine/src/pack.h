@@ -4,7 +4,9 @@
  * A pack is payers/<id>/payer.lua plus the scripts it lists; an overlay is
  * clients/<id>/client.lua plus its scripts.  Both are loaded once per engine
  * into its sandbox; rules keep their metadata in C and their check function
- * in the script, which is run afresh for every claim.
+ * in Lua.  After its top level has run, a script is sealed: what it left
+ * behind is read-only, and its functions' upvalues are reset before every
+ * claim.
  */
 #ifndef CS_PACK_H
 #define CS_PACK_H
@@ -33,7 +35,8 @@ typedef struct cs_rule {
 
 typedef struct cs_script {
     char *path;                 /* "payers/medicare/visits.lua" */
-    int chunk;                  /* registry ref of the compiled chunk */
+    int checks;                 /* registry ref: its rules' check functions */
+    int sealed;                 /* registry ref: see cs_sandbox_seal */
     int first, count;           /* its rules in pack->rules */
 } cs_script;
 

@@ -2,10 +2,10 @@
  * run.c -- the rule language at run time: rule{} and flag(), and checking
  * one claim through its layers.
  *
- * A script's top level is run once at load (its rule{} declarations are
- * validated and kept) and again for every claim, with fresh globals, so
- * nothing a script does can carry over from one claim to the next.  The
- * re-run only collects the check functions, in declaration order.
+ * A script's top level runs once, at load: its rule{} declarations are
+ * validated and kept, then the script is sealed (see cs_sandbox_seal), and
+ * before every claim its functions' upvalues are reset, so nothing a rule
+ * does can carry over from one claim to the next.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +112,8 @@ static void read_codes(lua_State *L, cs_rule *r)
     snprintf(r->rarc, sizeof r->rarc, "%s", m ? m : "");
 }
 
-/* First run: validate the declaration and keep it in the pack. */
+/* Validate the declaration; keep it in the pack and its check function in
+ * the script's list. */
 static void declare(lua_State *L, cs_host *h)
 {
     static const char *const keys[] = {"id", "summary", "severity", "group", "carc",
@@ -151,6 +152,14 @@ static void declare(lua_State *L, cs_host *h)
     r.summary = strdup(summary);
     r.source = strdup(src);
     r.pack = p;
+    if (!r.id || !r.summary || !r.source) {
+        free(r.id); free(r.summary); free(r.source);
+        luaL_error(L, "not enough memory");
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->script->checks);
+    lua_getfield(L, 1, "check");
+    lua_rawseti(L, -2, p->nrules - h->script->first + 1);
+    lua_pop(L, 1);
     p->rules[p->nrules++] = r;
 }
 
@@ -160,19 +169,7 @@ int cs_lua_rule(lua_State *L)
     if (cs_sandbox_of(L)->phase != CS_PHASE_LOAD || !h->script)
         return cs_sandbox_error(L, 1, "rule{} may only appear at the top level of a pack's script");
     luaL_checktype(L, 1, LUA_TTABLE);
-    if (!h->rerun) {
-        declare(L, h);
-    } else {
-        int k = h->declared;
-        const cs_rule *r = k < h->script->count ? &h->pack->rules[h->script->first + k] : NULL;
-        const char *id = field_str(L, 1, "id", "rule{}");
-        if (!r || !id || strcmp(id, r->id) != 0)
-            return cs_sandbox_error(L, 1, "rule{}: declarations changed since the script was loaded");
-        lua_rawgeti(L, LUA_REGISTRYINDEX, h->checks);
-        lua_getfield(L, 1, "check");
-        lua_rawseti(L, -2, k + 1);
-    }
-    h->declared++;
+    declare(L, h);
     return 0;
 }
 
@@ -384,34 +381,12 @@ static void script_error(cs_host *h, const cs_pack *p, const cs_script *s,
     cs_verdict_message(h->verdict, f, text, n < (int)sizeof text ? (size_t)n : sizeof text - 1);
 }
 
-/* Re-run a script's top level with fresh globals, collecting its checks. */
-static bool rerun_script(cs_sandbox *sb, cs_host *h, const cs_pack *p, const cs_script *s)
-{
-    lua_State *L = sb->L;
-    char msg[1024];
-    h->script = (cs_script *)s;
-    h->pack = (cs_pack *)p;
-    h->declared = 0;
-    h->rerun = true;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s->chunk);
-    cs_sandbox_push_env(sb);
-    lua_setupvalue(L, -2, 1);
-    int rc = cs_sandbox_call(sb, 0, CS_PHASE_LOAD, msg, sizeof msg);
-    h->rerun = false;
-    if (rc == LUA_OK && h->declared != s->count) {
-        snprintf(msg, sizeof msg, "%s: declares %d rules now, %d when loaded", s->path, h->declared, s->count);
-        rc = LUA_ERRRUN;
-    }
-    if (rc != LUA_OK) script_error(h, p, s, NULL, msg);
-    return rc == LUA_OK;
-}
-
 static void run_rule(cs_sandbox *sb, cs_host *h, const cs_pack *p, const cs_script *s, int k)
 {
     lua_State *L = sb->L;
     const cs_rule *r = &p->rules[s->first + k];
     char msg[1024];
-    lua_rawgeti(L, LUA_REGISTRYINDEX, h->checks);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->checks);
     lua_rawgeti(L, -1, k + 1);
     lua_remove(L, -2);
     cs_claimview_push(L);
@@ -426,7 +401,8 @@ static void run_script(cs_sandbox *sb, cs_host *h, const cs_pack *p, const cs_sc
     bool any = false;
     for (int k = 0; k < s->count && !any; k++)
         any = rule_applies(&p->rules[s->first + k], h->claim);
-    if (!any || !rerun_script(sb, h, p, s)) return;
+    if (!any) return;
+    cs_sandbox_restore(sb, s->sealed);
     for (int k = 0; k < s->count; k++)
         if (rule_applies(&p->rules[s->first + k], h->claim))
             run_rule(sb, h, p, s, k);

@@ -55,6 +55,52 @@ cs_sandbox *cs_sandbox_of(lua_State *L)
     return *(cs_sandbox **)lua_getextraspace(L);
 }
 
+/* ---- CPU --------------------------------------------------------------- */
+
+static void sb_hook(lua_State *L, lua_Debug *ar);
+
+static long elapsed_ms(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Charge n instructions' worth of C work to the running invocation; when
+ * that spends the budget, the next instruction stops the script. */
+static void charge(cs_sandbox *sb, double n)
+{
+    if (sb->phase == CS_PHASE_IDLE || sb->tripped) return;
+    if ((double)sb->insn_used + n < (double)sb->insn_budget) {
+        sb->insn_used += (long)n;
+        return;
+    }
+    sb->insn_used = sb->insn_budget;
+    lua_sethook(sb->L, sb_hook, LUA_MASKCOUNT, 1);
+}
+
+/* Count instructions; once the budget (or the time backstop) is spent,
+ * raise on every instruction so that pcall inside the script cannot
+ * swallow the stop. */
+static void sb_hook(lua_State *L, lua_Debug *ar)
+{
+    cs_sandbox *sb = cs_sandbox_of(L);
+    if (!sb->tripped) {
+        sb->insn_used += CS_HOOK_INTERVAL;
+        if (sb->insn_used < sb->insn_budget) {
+            if (elapsed_ms(&sb->start) < CS_SCRIPT_TIME_LIMIT_MS) return;
+            sb->timed_out = true;
+        }
+        sb->tripped = true;
+        sb->where[0] = 0;
+        if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+            snprintf(sb->where, sizeof sb->where, "%s:%d: ", cs_sandbox_source(ar), ar->currentline);
+        lua_sethook(L, sb_hook, LUA_MASKCOUNT, 1);
+    }
+    lua_pushstring(L, BUDGET_MSG);
+    lua_error(L);
+}
+
 /* ---- memory ------------------------------------------------------------ */
 
 long cs_sandbox_fail_countdown;
@@ -82,27 +128,8 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     void *p = realloc(ptr, nsize);
     if (!p) return nsize <= old ? ptr : NULL;
     sb->mem_used = sb->mem_used - old + nsize;
+    if (nsize > old + CS_ALLOC_CHARGE_BYTES) charge(sb, (double)(nsize - old) / CS_ALLOC_CHARGE_BYTES);
     return p;
-}
-
-/* ---- CPU --------------------------------------------------------------- */
-
-/* Count instructions; once the budget is spent, raise on every instruction
- * so that pcall inside the script cannot swallow the stop. */
-static void sb_hook(lua_State *L, lua_Debug *ar)
-{
-    cs_sandbox *sb = cs_sandbox_of(L);
-    if (!sb->tripped) {
-        sb->insn_used += CS_HOOK_INTERVAL;
-        if (sb->insn_used < sb->insn_budget) return;
-        sb->tripped = true;
-        sb->where[0] = 0;
-        if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
-            snprintf(sb->where, sizeof sb->where, "%s:%d: ", cs_sandbox_source(ar), ar->currentline);
-        lua_sethook(L, sb_hook, LUA_MASKCOUNT, 1);
-    }
-    lua_pushstring(L, BUDGET_MSG);
-    lua_error(L);
 }
 
 /* ---- errors ------------------------------------------------------------ */
@@ -132,7 +159,9 @@ int cs_sandbox_error(lua_State *L, int level, const char *fmt, ...)
 
 static int ro_newindex(lua_State *L)
 {
-    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
+    if (lua_type(L, 2) == LUA_TNUMBER)
+        return cs_sandbox_error(L, 1, "attempt to modify read-only table (index %s)", lua_tostring(L, 2));
+    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : luaL_typename(L, 2);
     return cs_sandbox_error(L, 1, "attempt to modify read-only table (key '%s')", k);
 }
 
@@ -205,6 +234,180 @@ static bool is_frozen(lua_State *L, int idx)
     bool f = lua_rawget(L, -2) == LUA_TBOOLEAN;
     lua_pop(L, 2);
     return f;
+}
+
+/* ---- sealing a script ------------------------------------------------- */
+
+/* After a script's top level has run, nothing it left behind may change:
+ * tables become read-only proxies, its globals a read-only table, and the
+ * upvalues of its functions (which tables cannot protect) are recorded so
+ * that cs_sandbox_restore can reset them before every claim. */
+
+#define SEAL_SEEN 1             /* stack slots of the sealing call */
+#define SEAL_REC  2
+
+static void seal_value(lua_State *L, int idx);
+
+static int sealed_env_newindex(lua_State *L)
+{
+    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
+    return cs_sandbox_error(L, 1, "assignment to global '%s' (rules keep no state between claims; use a local)", k);
+}
+
+/* Push the read-only metatable of a proxy whose reads go to the table on
+ * the stack top (which it replaces). */
+static void proxy_of_top(lua_State *L, lua_CFunction newindex)
+{
+    lua_newtable(L);                       /* proxy */
+    lua_createtable(L, 0, 6);
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, newindex);    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, ro_len);      lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, ro_pairs);    lua_setfield(L, -2, "__pairs");
+    lua_pushboolean(L, 0);             lua_setfield(L, -2, "__metatable");
+    lua_pushboolean(L, 1);             lua_setfield(L, -2, "__frozen");
+    lua_setmetatable(L, -2);
+    lua_remove(L, -2);
+}
+
+/* Copy the raw contents of the table at idx, each value sealed, into the
+ * table on the stack top. */
+static void seal_contents(lua_State *L, int idx)
+{
+    luaL_checkstack(L, 8, "seal");
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        seal_value(L, -1);
+        lua_remove(L, -2);
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+    }
+}
+
+static void seal_table(lua_State *L, int idx)
+{
+    if (is_frozen(L, idx)) { lua_pushvalue(L, idx); return; }
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, SEAL_SEEN) != LUA_TNIL) return;
+    lua_pop(L, 1);
+    if (lua_getmetatable(L, idx))
+        luaL_error(L, "a table with a metatable is kept at the top level; rules may not keep such tables");
+    lua_newtable(L);                       /* shadow, registered first: cycles */
+    proxy_of_top(L, ro_newindex);
+    lua_pushvalue(L, idx);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, SEAL_SEEN);
+    lua_getmetatable(L, -1);
+    lua_getfield(L, -1, "__index");
+    seal_contents(L, idx);
+    lua_pop(L, 2);
+}
+
+/* Record (f, i, value) in the restore list. */
+static void record_upvalue(lua_State *L, int f, int i)
+{
+    lua_Integer n = (lua_Integer)lua_rawlen(L, SEAL_REC);
+    lua_pushvalue(L, f);  lua_rawseti(L, SEAL_REC, n + 1);
+    lua_pushinteger(L, i); lua_rawseti(L, SEAL_REC, n + 2);
+    lua_pushvalue(L, -1); lua_rawseti(L, SEAL_REC, n + 3);
+}
+
+static void seal_function(lua_State *L, int idx)
+{
+    lua_pushvalue(L, idx);
+    if (lua_iscfunction(L, idx) || lua_rawget(L, SEAL_SEEN) != LUA_TNIL) return;
+    lua_pop(L, 1);
+    lua_pushvalue(L, idx);
+    lua_pushvalue(L, idx);
+    lua_rawset(L, SEAL_SEEN);
+    for (int i = 1; lua_getupvalue(L, idx, i) != NULL; i++) {
+        seal_value(L, -1);
+        if (!lua_rawequal(L, -1, -2)) {
+            lua_pushvalue(L, -1);
+            lua_setupvalue(L, idx, i);
+        }
+        record_upvalue(L, idx, i);
+        lua_pop(L, 2);
+    }
+    lua_pushvalue(L, idx);
+}
+
+/* Push the sealed form of the value at idx. */
+static void seal_value(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    luaL_checkstack(L, 10, "seal");
+    switch (lua_type(L, idx)) {
+    case LUA_TTABLE: seal_table(L, idx); break;
+    case LUA_TFUNCTION: seal_function(L, idx); break;
+    default: lua_pushvalue(L, idx);
+    }
+}
+
+/* Protected body of cs_sandbox_seal: (env, fns) -> restore list. */
+static int seal(lua_State *L)
+{
+    lua_settop(L, 2);
+    lua_newtable(L);                       /* seen */
+    lua_newtable(L);                       /* restore list */
+    lua_insert(L, 1);
+    lua_insert(L, 1);                      /* 1 seen, 2 rec, 3 env, 4 fns */
+    lua_newtable(L);                       /* the globals' shadow */
+    lua_createtable(L, 0, 1);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_BASE);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    proxy_of_top(L, sealed_env_newindex);
+    lua_pushvalue(L, 3);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, SEAL_SEEN);
+    lua_getmetatable(L, -1);
+    lua_getfield(L, -1, "__index");
+    seal_contents(L, 3);
+    lua_settop(L, 4);
+    lua_pushnil(L);
+    while (lua_next(L, 4)) {
+        seal_value(L, -1);
+        lua_pop(L, 2);
+    }
+    lua_settop(L, SEAL_REC);
+    return 1;
+}
+
+int cs_sandbox_seal(cs_sandbox *sb, int env_idx, int fns_idx, char **err)
+{
+    lua_State *L = sb->L;
+    env_idx = lua_absindex(L, env_idx);
+    fns_idx = lua_absindex(L, fns_idx);
+    lua_pushcfunction(L, seal);
+    lua_pushvalue(L, env_idx);
+    lua_pushvalue(L, fns_idx);
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+        if (err) *err = strdup(lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "not enough memory");
+        lua_pop(L, 1);
+        return LUA_NOREF;
+    }
+    return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+void cs_sandbox_restore(cs_sandbox *sb, int ref)
+{
+    lua_State *L = sb->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    for (lua_Integer j = 1; j + 2 <= n; j += 3) {
+        lua_rawgeti(L, -1, j);                       /* f */
+        int i = (int)(lua_rawgeti(L, -2, j + 1), lua_tointeger(L, -1));
+        lua_pop(L, 1);
+        lua_getupvalue(L, -1, i);
+        lua_rawgeti(L, -3, j + 2);                   /* sealed value */
+        if (!lua_rawequal(L, -1, -2)) lua_setupvalue(L, -3, i);
+        else lua_pop(L, 1);
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
 }
 
 /* ---- wrapped base functions ------------------------------------------- */
@@ -371,6 +574,18 @@ static int sb_xpcall(lua_State *L)
     return 2;
 }
 
+/* table.sort compares in C when no comparator is given: charge n log n. */
+static int sb_sort(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    double n = (double)luaL_len(L, 1);
+    if (n > 1) charge(cs_sandbox_of(L), 4.0 * n * log2(n));
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 0);
+    return 0;
+}
+
 /* Quantifiers in a Lua pattern, counting %b as one (conservative). */
 static int pattern_quantifiers(const char *p, size_t n)
 {
@@ -398,6 +613,9 @@ static int sb_pattern(lua_State *L)
         double work = pow((double)ls + 1, pattern_quantifiers(p, lp) + 1) * ((double)lp + 1);
         if (work > CS_PATTERN_MAX_WORK)
             return cs_sandbox_error(L, 1, "pattern too complex for a %zu-byte subject", ls);
+        charge(cs_sandbox_of(L), work / CS_ALLOC_CHARGE_BYTES);
+    } else {
+        charge(cs_sandbox_of(L), (double)(ls + lp) / CS_ALLOC_CHARGE_BYTES);
     }
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
@@ -543,6 +761,7 @@ static void open_libs(lua_State *L)
     luaL_requiref(L, "_G", luaopen_base, 1);
     luaL_requiref(L, "table", luaopen_table, 1);
     wrap(L, lua_gettop(L), "move", sb_move, 0);
+    wrap(L, lua_gettop(L), "sort", sb_sort, 0);
     luaL_requiref(L, "math", luaopen_math, 1);
     lua_pushnil(L); lua_setfield(L, -2, "random");
     lua_pushnil(L); lua_setfield(L, -2, "randomseed");
@@ -685,7 +904,9 @@ bool cs_sandbox_compile(cs_sandbox *sb, const char *chunkname,
 static void describe_error(lua_State *L, int rc, char *msg, size_t size)
 {
     cs_sandbox *sb = cs_sandbox_of(L);
-    if (sb->tripped)
+    if (sb->tripped && sb->timed_out)
+        snprintf(msg, size, "%stime limit exceeded (%d ms)", sb->where, CS_SCRIPT_TIME_LIMIT_MS);
+    else if (sb->tripped)
         snprintf(msg, size, "%s%s (%ld instructions)", sb->where, BUDGET_MSG, sb->insn_budget);
     else if (rc == LUA_ERRMEM)
         snprintf(msg, size, "not enough memory (limit %zu MiB)", sb->mem_limit >> 20);
@@ -701,7 +922,8 @@ int cs_sandbox_call(cs_sandbox *sb, int nargs, cs_phase ph, char *msg, size_t ms
     cs_phase saved = sb->phase;
     sb->phase = ph;
     sb->insn_used = 0;
-    sb->tripped = false;
+    sb->tripped = sb->timed_out = false;
+    clock_gettime(CLOCK_MONOTONIC, &sb->start);
     int rc = lua_pcall(L, nargs, 0, 0);
     if (rc != LUA_OK) {
         describe_error(L, rc, msg, msgsize);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <lua.h>
 
 /* Memory one sandbox (Lua state) may hold, loaded rules included: enough
@@ -26,6 +27,14 @@
 #define CS_SCRIPT_INSN_BUDGET  10000000L
 /* How often the count hook runs, in instructions. */
 #define CS_HOOK_INTERVAL       1000
+/* Work done in C is charged to the same budget: one instruction per this
+ * many bytes allocated (string.rep, upper, concat, ...), and explicit
+ * charges for table.move, table.sort and pattern matching. */
+#define CS_ALLOC_CHARGE_BYTES  64
+/* Wall-clock backstop per invocation, for C work no count can see (a VM
+ * comparison of two 30 MB strings is one instruction).  Checked by the
+ * hook; only scripts that are broken anyway come near it. */
+#define CS_SCRIPT_TIME_LIMIT_MS 2000
 /* Lua pattern functions (find/match/gmatch/gsub) backtrack in C, where no
  * instruction budget reaches: a call whose estimated work, subject length to
  * the power (quantifiers + 1) times pattern length, passes this is refused. */
@@ -49,6 +58,8 @@ typedef struct cs_sandbox {
     long insn_used, insn_budget;
     bool tripped;           /* budget spent: every hook call raises again */
     char where[160];        /* "file:line: " where the budget ran out */
+    bool timed_out;         /* the time backstop, not the count, stopped it */
+    struct timespec start;  /* when the invocation began */
     bool fail_alloc;        /* test hook: refuse the next allocations */
     cs_phase phase;
     void *host;             /* the owner's context, for host functions */
@@ -95,6 +106,18 @@ const char *cs_sandbox_source(const lua_Debug *ar);
 /* Raise a Lua error prefixed with the position of the Lua code `level`
  * frames up (1 = the caller of the running C function).  Does not return. */
 int cs_sandbox_error(lua_State *L, int level, const char *fmt, ...);
+
+/* Seal a script after its top level has run: its globals (the table at
+ * env_idx) become read-only, every table reachable from them or from the
+ * functions listed in the table at fns_idx is replaced by a read-only proxy,
+ * and the upvalues of every reachable Lua function are recorded.  A table
+ * with a metatable cannot be sealed.  Returns a registry ref for
+ * cs_sandbox_restore, or LUA_NOREF with a malloc'd message in *err. */
+int cs_sandbox_seal(cs_sandbox *sb, int env_idx, int fns_idx, char **err);
+
+/* Put every upvalue recorded by cs_sandbox_seal back to its sealed value,
+ * undoing whatever a previous claim assigned to them. */
+void cs_sandbox_restore(cs_sandbox *sb, int ref);
 
 /* Push a read-only proxy of the table at idx (recursively for nested
  * tables).  Reads go through; writes and rawset raise. */
