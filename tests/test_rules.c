@@ -803,6 +803,33 @@ static void test_no_state_between_claims(void **state)
     cs_engine_free(e);
 }
 
+/* A metatable built at the top level still works from check (the sealed,
+ * read-only form is used); an object with a metatable cannot be kept at
+ * the top level. */
+static void test_metatables_and_sealing(void **state)
+{
+    cs_engine *e = engine_for("local Point = {}\n"
+                              "Point.__index = Point\n"
+                              "function Point.new(x) return setmetatable({ x = x }, Point) end\n"
+                              "function Point:double() return self.x * 2 end\n"
+                              "rule { id = \"x\", summary = \"s\", severity = \"info\", check = function(claim)\n"
+                              "  local p = Point.new(21)\n"
+                              "  flag(nil, \"x2=\" .. p:double() .. \" ro=\" .. tostring(pcall(function() getmetatable(p).y = 1 end)))\n"
+                              "end }\n");
+    check(e, CLAIM1("2026-03-02"));
+    assert_string_equal(msg(0), "x2=42 ro=false");
+    cs_engine_free(e);
+
+    char *root = tu_tmpdir(), *err = NULL;
+    tu_write(root, "payers/p/payer.lua", "payer { id = \"p\", scripts = { \"a.lua\" } }\n");
+    tu_write(root, "payers/p/a.lua", "local obj = setmetatable({}, { __index = function() return 1 end })\n"
+                                     "rule { id = \"x\", summary = \"s\", severity = \"info\", check = function(c) return obj end }\n");
+    assert_null(cs_engine_new(&(cs_options){.rules_dir = root, .stdlib_dir = "stdlib"}, &err));
+    assert_contains(err, "payers/p/a.lua: a table with a metatable is kept at the top level");
+    cs_free(err);
+    tu_rmdir(root);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -839,6 +866,7 @@ int main(void)
         T(test_pairs_sorted),
         T(test_tostring_no_address),
         T(test_no_state_between_claims),
+        T(test_metatables_and_sealing),
     };
     enum { NLOAD = sizeof LOAD_CASES / sizeof *LOAD_CASES, NFIXED = sizeof fixed / sizeof *fixed };
     static struct CMUnitTest tests[NLOAD + NFIXED];

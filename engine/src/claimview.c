@@ -330,7 +330,7 @@ static int view_tostring(lua_State *L)
     return 1;
 }
 
-void cs_claimview_init(lua_State *L)
+static int init(lua_State *L)
 {
     static const luaL_Reg mm[] = {
         {"__newindex", view_newindex}, {"__len", view_len}, {"__eq", view_eq},
@@ -353,6 +353,15 @@ void cs_claimview_init(lua_State *L)
     lua_pushcclosure(L, view_index, 2);
     lua_setfield(L, -2, "__index");
     lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_VIEW_MT);
+    return 0;
+}
+
+bool cs_claimview_init(lua_State *L)
+{
+    lua_pushcfunction(L, init);
+    if (lua_pcall(L, 0, 0, 0) == LUA_OK) return true;
+    lua_pop(L, 1);
+    return false;
 }
 
 void cs_claimview_push(lua_State *L)

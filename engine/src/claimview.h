@@ -4,10 +4,12 @@
 #ifndef CS_CLAIMVIEW_H
 #define CS_CLAIMVIEW_H
 
+#include <stdbool.h>
 #include <lua.h>
 
-/* Register the view metatable in L; once per state. */
-void cs_claimview_init(lua_State *L);
+/* Register the view metatable in L; once per state.  Returns false when
+ * memory ran out. */
+bool cs_claimview_init(lua_State *L);
 
 /* Push the view of the claim the host is checking (host->claim, host->gen). */
 void cs_claimview_push(lua_State *L);

@@ -59,7 +59,7 @@ cs_engine *cs_engine_new(const cs_options *opt, char **err)
     if (!e->sb) goto fail;
     e->sb->host = &e->host;
     e->host.manifest_ref = LUA_NOREF;
-    cs_claimview_init(e->sb->L);
+    if (!cs_claimview_init(e->sb->L)) goto oom;
     if (!cs_packset_load(&e->packs, e->sb, root, err)) goto fail;
     return e;
 oom:

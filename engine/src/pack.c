@@ -96,7 +96,9 @@ static bool run_file(loader *ld, const char *rel, cs_phase ph, bool keep_env)
     lua_setupvalue(L, -2, 1);
     if (cs_sandbox_call(ld->sb, 0, ph, msg, sizeof msg) != LUA_OK) {
         lua_pop(L, 1);
-        return fail(ld, "%s", msg);
+        size_t n = strlen(rel);
+        if (strncmp(msg, rel, n) == 0 && msg[n] == ':') return fail(ld, "%s", msg);
+        return fail(ld, "%s: %s", rel, msg);
     }
     if (keep_env) lua_getupvalue(L, -1, 1);
     lua_remove(L, keep_env ? -2 : -1);
@@ -326,6 +328,36 @@ static bool load_pack(loader *ld, const char *kind, const char *folder)
     return ok && load_scripts(ld, p);
 }
 
+/* load_pack run as a protected call: any allocation failure in the Lua API
+ * calls between scripts becomes an error instead of a panic. */
+typedef struct pack_job {
+    loader *ld;
+    const char *kind, *folder;
+    bool ok;
+} pack_job;
+
+static int load_pack_protected(lua_State *L)
+{
+    pack_job *j = lua_touserdata(L, 1);
+    j->ok = load_pack(j->ld, j->kind, j->folder);
+    return 0;
+}
+
+static bool load_pack_safely(loader *ld, const char *kind, const char *folder)
+{
+    lua_State *L = ld->sb->L;
+    pack_job j = {ld, kind, folder, false};
+    lua_pushcfunction(L, load_pack_protected);
+    lua_pushlightuserdata(L, &j);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        fail(ld, "%s/%s: %s", kind[0] == 'c' ? "clients" : "payers", folder,
+             lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "not enough memory");
+        lua_pop(L, 1);
+        return false;
+    }
+    return j.ok;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -352,7 +384,7 @@ static bool load_dir(loader *ld, const char *sub, const char *kind)
     qsort(names, (size_t)n, sizeof *names, cmp_str);
     bool ok = true;
     for (int i = 0; i < n; i++) {
-        if (ok && !load_pack(ld, kind, names[i])) ok = false;
+        if (ok && !load_pack_safely(ld, kind, names[i])) ok = false;
         free(names[i]);
     }
     return ok;
@@ -444,12 +476,13 @@ bool cs_packset_load(cs_packset *ps, cs_sandbox *sb, const char *root, char **er
 {
     loader ld = {.ps = ps, .sb = sb, .host = sb->host, .root = root};
     cs_sha256_init(&ld.hash);
-    cs_sandbox_register(sb, "payer", lua_payer);
-    cs_sandbox_register(sb, "client", lua_client);
-    cs_sandbox_register(sb, "rule", cs_lua_rule);
-    cs_sandbox_register(sb, "flag", cs_lua_flag);
+    static const luaL_Reg host_fns[] = {
+        {"payer", lua_payer}, {"client", lua_client},
+        {"rule", cs_lua_rule}, {"flag", cs_lua_flag}, {NULL, NULL}
+    };
     struct stat st;
-    bool ok = stat(root, &st) == 0 && S_ISDIR(st.st_mode)
+    bool ok = cs_sandbox_register(sb, host_fns) ? true : fail(&ld, "not enough memory");
+    ok = ok && (stat(root, &st) == 0 && S_ISDIR(st.st_mode))
         ? load_dir(&ld, "payers", "payer") && load_dir(&ld, "clients", "client") &&
           resolve(&ld) && check_client_ids(&ld) && hash_stdlib(&ld)
         : fail(&ld, "%s: rules root is not a directory", root);

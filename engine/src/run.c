@@ -381,31 +381,42 @@ static void script_error(cs_host *h, const cs_pack *p, const cs_script *s,
     cs_verdict_message(h->verdict, f, text, n < (int)sizeof text ? (size_t)n : sizeof text - 1);
 }
 
+/* Protected body of a check: (check) -> check(claim).  The claim's view is
+ * made here so that its allocation is protected too. */
+static int call_check(lua_State *L)
+{
+    cs_claimview_push(L);
+    lua_call(L, 1, 0);
+    return 0;
+}
+
 static void run_rule(cs_sandbox *sb, cs_host *h, const cs_pack *p, const cs_script *s, int k)
 {
     lua_State *L = sb->L;
     const cs_rule *r = &p->rules[s->first + k];
     char msg[1024];
+    lua_pushcfunction(L, call_check);
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->checks);
     lua_rawgeti(L, -1, k + 1);
     lua_remove(L, -2);
-    cs_claimview_push(L);
     h->rule = r;
     if (cs_sandbox_call(sb, 1, CS_PHASE_CHECK, msg, sizeof msg) != LUA_OK)
         script_error(h, p, s, r, msg);
     h->rule = NULL;
 }
 
+/* Run the script's rules in force; afterwards put back whatever they
+ * assigned to upvalues, so nothing (memory included) is kept to the next
+ * claim. */
 static void run_script(cs_sandbox *sb, cs_host *h, const cs_pack *p, const cs_script *s)
 {
     bool any = false;
-    for (int k = 0; k < s->count && !any; k++)
-        any = rule_applies(&p->rules[s->first + k], h->claim);
-    if (!any) return;
-    cs_sandbox_restore(sb, s->sealed);
-    for (int k = 0; k < s->count; k++)
-        if (rule_applies(&p->rules[s->first + k], h->claim))
-            run_rule(sb, h, p, s, k);
+    for (int k = 0; k < s->count; k++) {
+        if (!rule_applies(&p->rules[s->first + k], h->claim)) continue;
+        run_rule(sb, h, p, s, k);
+        any = true;
+    }
+    if (any) cs_sandbox_restore(sb, s->sealed);
 }
 
 void cs_run_claim(cs_sandbox *sb, cs_host *h, const cs_claim *c, cs_verdict *v)

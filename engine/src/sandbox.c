@@ -122,8 +122,9 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         sb->mem_used -= old;
         return NULL;
     }
+    size_t limit = sb->mem_limit + (sb->phase == CS_PHASE_IDLE ? CS_SANDBOX_HOST_RESERVE : 0);
     if (nsize > old &&
-        (sb->fail_alloc || injected_failure() || sb->mem_used - old + nsize > sb->mem_limit))
+        (sb->fail_alloc || injected_failure() || sb->mem_used - old + nsize > limit))
         return NULL;
     void *p = realloc(ptr, nsize);
     if (!p) return nsize <= old ? ptr : NULL;
@@ -247,6 +248,7 @@ static bool is_frozen(lua_State *L, int idx)
 #define SEAL_REC  2
 
 static void seal_value(lua_State *L, int idx);
+static bool is_guarded(lua_State *L, int idx);
 
 static int sealed_env_newindex(lua_State *L)
 {
@@ -292,7 +294,7 @@ static void seal_table(lua_State *L, int idx)
     lua_pushvalue(L, idx);
     if (lua_rawget(L, SEAL_SEEN) != LUA_TNIL) return;
     lua_pop(L, 1);
-    if (lua_getmetatable(L, idx))
+    if (!is_guarded(L, idx) && lua_getmetatable(L, idx))
         luaL_error(L, "a table with a metatable is kept at the top level; rules may not keep such tables");
     lua_newtable(L);                       /* shadow, registered first: cycles */
     proxy_of_top(L, ro_newindex);
@@ -337,18 +339,23 @@ static void seal_function(lua_State *L, int idx)
 /* Push the sealed form of the value at idx. */
 static void seal_value(lua_State *L, int idx)
 {
+    cs_sandbox *sb = cs_sandbox_of(L);
     idx = lua_absindex(L, idx);
     luaL_checkstack(L, 10, "seal");
+    if (++sb->seal_depth > CS_SEAL_MAX_DEPTH)
+        luaL_error(L, "tables or functions nested more than %d deep are kept at the top level", CS_SEAL_MAX_DEPTH);
     switch (lua_type(L, idx)) {
     case LUA_TTABLE: seal_table(L, idx); break;
     case LUA_TFUNCTION: seal_function(L, idx); break;
     default: lua_pushvalue(L, idx);
     }
+    sb->seal_depth--;
 }
 
 /* Protected body of cs_sandbox_seal: (env, fns) -> restore list. */
 static int seal(lua_State *L)
 {
+    cs_sandbox_of(L)->seal_depth = 0;
     lua_settop(L, 2);
     lua_newtable(L);                       /* seen */
     lua_newtable(L);                       /* restore list */
@@ -414,23 +421,80 @@ void cs_sandbox_restore(cs_sandbox *sb, int ref)
 
 /* setmetatable refusing finalizers, to-be-closed and weak tables: __gc runs
  * with hooks off (no budget), and GC timing must not change a verdict. */
+/* Metamethods rules may not use: __gc runs with hooks off (no budget),
+ * __close likewise at unwinding, and __mode makes results depend on when
+ * the collector runs. */
+static const char *const BANNED_MM[] = {"__gc", "__close", "__mode"};
+
+/* The banned name k is, or NULL. */
+static const char *banned_key(lua_State *L, int k)
+{
+    if (lua_type(L, k) != LUA_TSTRING) return NULL;
+    for (size_t i = 0; i < sizeof BANNED_MM / sizeof *BANNED_MM; i++)
+        if (!strcmp(lua_tostring(L, k), BANNED_MM[i])) return BANNED_MM[i];
+    return NULL;
+}
+
+/* The metatable of every table used as a metatable: it refuses banned
+ * metamethods added later ("mt.__mode = 'k'" after setmetatable). */
+static char KEY_GUARD;
+
+static int guard_newindex(lua_State *L)
+{
+    const char *b = banned_key(L, 2);
+    if (b) return cs_sandbox_error(L, 1, "%s metamethods are not allowed in rules", b);
+    lua_settop(L, 3);
+    lua_rawset(L, 1);
+    return 0;
+}
+
+static bool is_guarded(lua_State *L, int idx)
+{
+    if (!lua_getmetatable(L, idx)) return false;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_GUARD);
+    bool g = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return g;
+}
+
+/* Make the metatable at idx usable: a sealed (read-only) table is replaced
+ * by the table behind it, which getmetatable then shows as the read-only
+ * proxy; any other table gets the guard as its own metatable. */
+static void prepare_metatable(lua_State *L, int idx)
+{
+    if (is_frozen(L, idx)) {
+        lua_getmetatable(L, idx);
+        lua_getfield(L, -1, "__index");    /* the shadow */
+        lua_pushvalue(L, idx);
+        lua_setfield(L, -2, "__metatable");
+        lua_replace(L, idx);
+        lua_pop(L, 1);
+        return;
+    }
+    if (is_guarded(L, idx)) return;
+    if (lua_getmetatable(L, idx))
+        cs_sandbox_error(L, 2, "setmetatable: a metatable may not have a metatable of its own in rules");
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_GUARD);
+    lua_setmetatable(L, idx);
+}
+
 static int sb_setmetatable(lua_State *L)
 {
-    static const char *const banned[] = {"__gc", "__close", "__mode"};
     luaL_checktype(L, 1, LUA_TTABLE);
     if (!lua_isnoneornil(L, 2)) {
         luaL_checktype(L, 2, LUA_TTABLE);
-        for (size_t i = 0; i < sizeof banned / sizeof *banned; i++) {
-            lua_pushstring(L, banned[i]);
+        for (size_t i = 0; i < sizeof BANNED_MM / sizeof *BANNED_MM; i++) {
+            lua_pushstring(L, BANNED_MM[i]);
             int t = lua_rawget(L, 2);
             lua_pop(L, 1);
             if (t != LUA_TNIL)
-                return cs_sandbox_error(L, 1, "setmetatable: %s metamethods are not allowed in rules", banned[i]);
+                return cs_sandbox_error(L, 1, "setmetatable: %s metamethods are not allowed in rules", BANNED_MM[i]);
         }
     }
     if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
         return cs_sandbox_error(L, 1, "cannot change a protected metatable");
     lua_settop(L, 2);
+    if (!lua_isnil(L, 2)) prepare_metatable(L, 2);
     lua_setmetatable(L, 1);
     return 1;
 }
@@ -442,6 +506,8 @@ static int sb_rawset(lua_State *L)
     luaL_checkany(L, 3);
     if (is_frozen(L, 1))
         return cs_sandbox_error(L, 1, "attempt to modify read-only table");
+    const char *b = is_guarded(L, 1) ? banned_key(L, 2) : NULL;
+    if (b) return cs_sandbox_error(L, 1, "%s metamethods are not allowed in rules", b);
     lua_settop(L, 3);
     lua_rawset(L, 1);
     return 1;
@@ -544,6 +610,7 @@ static int sb_move(lua_State *L)
     /* unsigned: e - f overflows for e = maxinteger, f = mininteger */
     if (e >= f && (lua_Unsigned)e - (lua_Unsigned)f >= (lua_Unsigned)CS_TABLE_MOVE_MAX)
         return cs_sandbox_error(L, 1, "table.move: more than %ld elements", (long)CS_TABLE_MOVE_MAX);
+    if (e >= f) charge(cs_sandbox_of(L), 16.0 * ((double)e - (double)f + 1)); /* ~16 instructions' time an element */
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -657,13 +724,21 @@ void cs_sandbox_push_env(cs_sandbox *sb)
     lua_setmetatable(L, -2);
 }
 
-void cs_sandbox_register(cs_sandbox *sb, const char *name, lua_CFunction fn)
+static int register_fns(lua_State *L)
 {
-    lua_State *L = sb->L;
+    const luaL_Reg *fns = lua_touserdata(L, 1);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_BASE);
-    lua_pushcfunction(L, fn);
-    lua_setfield(L, -2, name);
-    lua_pop(L, 1);
+    luaL_setfuncs(L, fns, 0);
+    return 0;
+}
+
+bool cs_sandbox_register(cs_sandbox *sb, const luaL_Reg *fns)
+{
+    lua_pushcfunction(sb->L, register_fns);
+    lua_pushlightuserdata(sb->L, (void *)fns);
+    if (lua_pcall(sb->L, 1, 0, 0) == LUA_OK) return true;
+    lua_pop(sb->L, 1);
+    return false;
 }
 
 /* ---- require ------------------------------------------------------------ */
@@ -802,6 +877,12 @@ static void build_base(lua_State *L)
     lua_setmetatable(L, base);
     lua_pushvalue(L, base);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_BASE);
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, guard_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_GUARD);
     /* _G: a read-only view of the base */
     cs_sandbox_freeze(L, base);
     lua_setfield(L, base, "_G");

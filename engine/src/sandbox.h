@@ -17,11 +17,18 @@
 #include <stdint.h>
 #include <time.h>
 #include <lua.h>
+#include <lauxlib.h>
 
 /* Memory one sandbox (Lua state) may hold, loaded rules included: enough
  * for thousands of rules, small enough that a runaway script cannot take the
  * machine.  A script that needs more fails with a memory error. */
 #define CS_SANDBOX_MEM_LIMIT   ((size_t)64 << 20)
+/* Room past the cap for the engine's own work between scripts (views,
+ * references), so a script that filled the cap cannot make them fail. */
+#define CS_SANDBOX_HOST_RESERVE ((size_t)1 << 20)
+/* How deep tables and functions kept at a script's top level may nest:
+ * sealing walks them recursively in C. */
+#define CS_SEAL_MAX_DEPTH      100
 /* VM instructions one invocation (a script's load, or one rule's check) may
  * execute: ~50 ms of plain Lua; a real rule uses a few thousand. */
 #define CS_SCRIPT_INSN_BUDGET  10000000L
@@ -58,6 +65,7 @@ typedef struct cs_sandbox {
     long insn_used, insn_budget;
     bool tripped;           /* budget spent: every hook call raises again */
     char where[160];        /* "file:line: " where the budget ran out */
+    int seal_depth;
     bool timed_out;         /* the time backstop, not the count, stopped it */
     struct timespec start;  /* when the invocation began */
     bool fail_alloc;        /* test hook: refuse the next allocations */
@@ -81,8 +89,9 @@ void cs_sandbox_free(cs_sandbox *sb);
 /* The sandbox that owns L. */
 cs_sandbox *cs_sandbox_of(lua_State *L);
 
-/* Add a host function to the read-only base every script sees. */
-void cs_sandbox_register(cs_sandbox *sb, const char *name, lua_CFunction fn);
+/* Add host functions (a NULL-terminated list) to the read-only base every
+ * script sees.  Returns false when memory ran out. */
+bool cs_sandbox_register(cs_sandbox *sb, const luaL_Reg *fns);
 
 /* Compile src (len bytes, text only) named chunkname ("@payers/x/y.lua") and
  * push the function.  On error nothing is pushed, false is returned and *err
