@@ -42,6 +42,8 @@ typedef struct cs_options {
     const char *stdlib_dir; /* the engine's Lua modules; NULL: built-in */
     const char *payer;      /* when set, overrides the claim's "payer" */
     const char *client;     /* when set, overrides the claim's "client" */
+    const char *data_dir;   /* reference data set (claimscrub data import);
+                               NULL: the built-in starter data set */
 } cs_options;
 
 /* Where a claim came from; echoed in its record as "input".  Any field may

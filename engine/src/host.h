@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "claim.h"
 #include "pack.h"
+#include "refdata.h"
 #include "verdict.h"
 
 typedef struct cs_host {
@@ -27,6 +28,9 @@ typedef struct cs_host {
     uint32_t gen;               /* claim generation; views check it */
     const cs_rule *rule;        /* running rule */
     cs_verdict *verdict;
+
+    /* reference data; lookups note the release they used in the verdict */
+    const cs_refdata *ref;
 } cs_host;
 
 static inline cs_host *cs_host_of(lua_State *L)

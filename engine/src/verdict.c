@@ -32,6 +32,7 @@ void cs_verdict_reset(cs_verdict *v)
     v->text.oom = false;
     v->claim_id = v->payer = v->client = NULL;
     v->nlayers = 0;
+    memset(v->data_used, 0, sizeof v->data_used);
 }
 
 void cs_verdict_free(cs_verdict *v)
@@ -229,6 +230,24 @@ static void put_findings(cs_buf *b, const cs_verdict *v, bool waived)
     cs_buf_putc(b, ']');
 }
 
+/* "data": the release of each reference table the rules consulted. */
+static void put_data(cs_buf *b, const cs_verdict *v)
+{
+    bool any = false;
+    for (int t = 0; t < CS_REF_NTABLES; t++) {
+        if (!v->data_used[t]) continue;
+        char d[11];
+        cs_date_format(v->data_used[t], d);
+        if (!any) put_key(b, "data");
+        cs_buf_putc(b, any ? ',' : '{');
+        cs_buf_json_cstr(b, cs_ref_table_name((cs_ref_table)t));
+        cs_buf_putc(b, ':');
+        cs_buf_json_str(b, d, 10);
+        any = true;
+    }
+    if (any) cs_buf_putc(b, '}');
+}
+
 static void put_origin(cs_buf *b, const cs_origin *o)
 {
     if (!o || (!o->file && !o->record && !o->line)) return;
@@ -279,6 +298,7 @@ void cs_verdict_json(const cs_verdict *v, const cs_claim *c, const cs_origin *or
     cs_buf_putc(b, ']');
     put_findings(b, v, false);
     put_findings(b, v, true);
+    put_data(b, v);
     cs_buf_puts(b, ",\"engine\":{\"version\":\"" CS_VERSION "\",\"rules\":");
     cs_buf_json_cstr(b, rules_hash);
     cs_buf_puts(b, "}}");

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "claim.h"
 #include "pack.h"
+#include "refdata.h"
 
 #define CS_MAX_FINDINGS      500  /* per claim; a rule past it is an error */
 #define CS_MAX_MESSAGE_LEN  1000  /* longer messages are cut, marked "..." */
@@ -63,6 +64,7 @@ typedef struct cs_verdict {
     const char *payer, *client; /* NULL when unknown */
     const cs_pack *layers[CS_MAX_LAYERS];
     int nlayers;
+    cs_date data_used[CS_REF_NTABLES]; /* release consulted per table; 0 = none */
 } cs_verdict;
 
 /* Reset for a new claim, keeping allocations. */
