@@ -8,7 +8,7 @@ CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
            -Wno-format-truncation
 CPPFLAGS += -Iengine/include -Iengine/src \
-           -DCS_DEFAULT_ROOT='"$(CURDIR)"' \
+           -DCS_DEFAULT_ROOT='"$(CURDIR)"' -DCS_DEFAULT_DATA='"$(CURDIR)/$(B)/data/starter"' \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -22,8 +22,22 @@ TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 
 APT_PKGS := build-essential pkg-config liblua5.4-dev libcjson-dev libcmocka-dev lua-check time
 
-.PHONY: all deps demo test bench clean check-deps
-all: $(B)/claimscrub
+.PHONY: all deps demo test bench clean check-deps sanitize valgrind
+all: $(B)/claimscrub $(B)/data/starter/.built
+
+# The starter reference data set: the hand-written CSVs of data/starter,
+# imported as release STARTER_RELEASE.  Each table is imported when its file
+# (data/starter/<table>.csv) exists.
+STARTER_RELEASE := 2024-07-01
+STARTER_CSV := $(wildcard data/starter/*.csv)
+$(B)/data/starter/.built: $(STARTER_CSV) $(B)/claimscrub
+	@echo "  DATA    $(B)/data/starter"
+	@args=""; for t in ptp mue aoc pfs icd10 hcpcs; do \
+	    [ -f data/starter/$$t.csv ] && args="$$args --$$t data/starter/$$t.csv"; done; \
+	[ -f data/starter/adjustment_codes.csv ] && args="$$args --adjustment-codes data/starter/adjustment_codes.csv"; \
+	rm -rf $(B)/data/starter && \
+	$(B)/claimscrub data import --out $(B)/data/starter --release $(STARTER_RELEASE) $$args && \
+	touch $@
 
 $(B)/obj/%.o: engine/src/%.c $(wildcard engine/src/*.h) engine/include/claimscrub.h | check-deps
 	@mkdir -p $(dir $@)
@@ -89,5 +103,20 @@ $(B)/bench_%: bench/%.c $(B)/libclaimscrub.a
 	@echo "  CC      $@"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/libclaimscrub.a $(LDLIBS)
 
+# The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+sanitize: deps
+	@$(MAKE) --no-print-directory B=build/san CFLAGS="$(SAN_FLAGS)" all \
+	    $(patsubst $(B)/%,build/san/%,$(TESTS))
+	@CLAIMSCRUB=build/san/claimscrub ASAN_OPTIONS=detect_leaks=1 \
+	    sh tests/run.sh $(patsubst $(B)/%,build/san/%,$(TESTS))
+
+# The command-line tool over the examples under memcheck: no error, no leak.
+valgrind: all
+	@valgrind --quiet --leak-check=full --errors-for-leak-kinds=all --error-exitcode=9 \
+	    $(B)/claimscrub check --format text examples/claims/ > /dev/null; \
+	    rc=$$?; [ $$rc -le 1 ] || { echo "valgrind: errors (exit $$rc)"; exit 1; }; \
+	    echo "valgrind: claimscrub check examples/claims/: no errors, no leaks"
+
 clean:
-	rm -rf $(B)
+	rm -rf build

@@ -1,7 +1,8 @@
 /*
  * test_engine.c -- the public API (claimscrub.h) and the documented example
  * stories, checked with the repository's own rules (rules root ".", stdlib
- * "stdlib"; run from the repository root).
+ * "stdlib") and the built-in starter data set; run from the repository
+ * root.
  */
 #include "testutil.h"
 
@@ -14,6 +15,26 @@
 #define EX1 "examples/claims/01-sore-throat-visit-injection-with-25.json"
 #define EX2 "examples/claims/02-sore-throat-visit-injection-without-25.json"
 #define EX3 "examples/claims/03-nurse-visit-99211-injection.json"
+
+/* Every example of examples/claims with the verdict examples/README.md
+ * documents: status and the rule of each finding, in record order. */
+static const struct example {
+    const char *file, *status, *rules;
+} EXAMPLES[] = {
+    {EX1, "pass", ""},
+    {EX2, "deny", "cms.ncci.ptp@1"},
+    {EX3, "deny", "cms.ncci.ptp@1"},
+    {"examples/claims/04-b12-shot-with-deficiency.json", "pass", ""},
+    {"examples/claims/05-b12-shot-without-deficiency.json", "deny", "cms.inj.diagnosis@2"},
+    {"examples/claims/06-iv-push-billed-as-96372.json", "deny", "cms.inj.iv_route@1"},
+    {"examples/claims/07-flu-shot-billed-as-96372.json", "deny", "cms.inj.vaccine@1"},
+    {"examples/claims/08-leuprolide-billed-with-96372.json", "deny", "cms.inj.chemo@1"},
+    {"examples/claims/09-aranesp-ckd-with-ec-and-hemoglobin.json", "pass", ""},
+    {"examples/claims/10-aranesp-ckd-without-ec-and-hemoglobin.json", "deny",
+     "cms.esa.modifier_missing@2 cms.esa.hb_missing@2"},
+    {"examples/claims/11-injection-in-knee-replacement-global-period.json", "deny", "cms.global.postop@2"},
+};
+#define NEXAMPLES (sizeof EXAMPLES / sizeof *EXAMPLES)
 
 static cs_engine *g_e;      /* on the repository's rules */
 static char *g_out;
@@ -118,9 +139,11 @@ static void test_example_02_needs_25(void **state)
     assert_string_equal(js(g_rec, "claim"), "CLM-1002");
     assert_int_equal(nlist("findings"), 1);
     const cJSON *f = finding(0);
-    assert_string_equal(js(f, "rule"), "cms.visit.em_injection_needs_25");
+    assert_string_equal(js(f, "rule"), "cms.ncci.ptp");
     assert_string_equal(js(f, "severity"), "deny");
     assert_int_equal(cJSON_GetObjectItem(f, "line")->valueint, 1);
+    assert_contains(g_out, "\"lines\":[2,1]");
+    assert_contains(js(f, "message"), "NCCI PTP edit 96372/99213 (modifier indicator 1");
     assert_contains(g_out, "\"fix\":{\"action\":\"add_modifier\",\"line\":1,\"modifier\":\"25\"}");
     assert_string_equal(js(f, "amount"), "125.00");
     assert_string_equal(js(f, "group"), "CO");
@@ -136,10 +159,38 @@ static void test_example_03_99211(void **state)
     assert_string_equal(js(g_rec, "claim"), "CLM-1003");
     assert_int_equal(nlist("findings"), 1);
     const cJSON *f = finding(0);
-    assert_string_equal(js(f, "rule"), "cms.visit.99211_with_injection");
+    assert_string_equal(js(f, "rule"), "cms.ncci.ptp");
+    assert_contains(js(f, "message"), "NCCI PTP edit 96372/99211 (modifier indicator 0");
     assert_int_equal(cJSON_GetObjectItem(f, "line")->valueint, 1);
     assert_contains(g_out, "\"fix\":{\"action\":\"remove_line\",\"line\":1}");
     assert_string_equal(js(f, "amount"), "25.00");
+}
+
+/* Every example gets the verdict examples/README.md documents: its status
+ * and exactly the findings listed (rule and line), with the reference data
+ * releases used named in the record. */
+static void test_examples_documented(void **state)
+{
+    for (size_t i = 0; i < NEXAMPLES; i++) {
+        check_file(EXAMPLES[i].file);
+        if (strcmp(js(g_rec, "status"), EXAMPLES[i].status))
+            fail_msg("%s: status %s, documented %s\n%s", EXAMPLES[i].file, js(g_rec, "status"),
+                     EXAMPLES[i].status, g_out);
+        char got[512] = "";
+        size_t n = 0;
+        const cJSON *f;
+        cJSON_ArrayForEach(f, cJSON_GetObjectItem(g_rec, "findings")) {
+            const cJSON *line = cJSON_GetObjectItem(f, "line");
+            n += (size_t)snprintf(got + n, sizeof got - n, "%s%s@%d", n ? " " : "", js(f, "rule"),
+                                  cJSON_IsNumber(line) ? line->valueint : 0);
+            if (n >= sizeof got) break;
+        }
+        if (strcmp(got, EXAMPLES[i].rules))
+            fail_msg("%s: findings \"%s\", documented \"%s\"\n%s", EXAMPLES[i].file, got,
+                     EXAMPLES[i].rules, g_out);
+        assert_int_equal(nlist("waived"), 0);
+        assert_contains(g_out, "\"data\":{\"ptp\":\"2024-07-01\"");
+    }
 }
 
 /* ---- bad input ----------------------------------------------------------- */
@@ -216,11 +267,10 @@ static void test_invalid_claim(void **state)
 /* The records of the examples, in order, as one string. */
 static char *records(cs_engine *e)
 {
-    static const char *const files[] = {EX1, EX2, EX3};
     size_t cap = 1, n = 0;
     char *all = calloc(1, 1);
-    for (size_t i = 0; i < 3; i++) {
-        char *text = tu_slurp(files[i], NULL);
+    for (size_t i = 0; i < NEXAMPLES; i++) {
+        char *text = tu_slurp(EXAMPLES[i].file, NULL);
         char *out = NULL;
         assert_true(cs_check(e, text, strlen(text), NULL, &out, NULL) >= 0);
         free(text);
@@ -407,7 +457,7 @@ static void test_record_to_text(void **state)
     assert_non_null(t);
     assert_contains(t, "CLM-1002");
     assert_contains(t, "DENY");
-    assert_contains(t, "cms.visit.em_injection_needs_25");
+    assert_contains(t, "cms.ncci.ptp");
     cs_free(t);
     check_file(EX1);
     t = cs_record_to_text(g_out);
@@ -429,6 +479,7 @@ int main(void)
         T(test_example_01_pass),
         T(test_example_02_needs_25),
         T(test_example_03_99211),
+        T(test_examples_documented),
         T(test_invalid_json),
         T(test_trailing_text_is_invalid),
         T(test_invalid_claim),

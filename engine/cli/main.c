@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "claimscrub.h"
+#include "data.h"
 #include "input.h"
 
 /* Exit status (docs/cli.md, "Exit status"). */
@@ -337,6 +338,7 @@ static const char check_help[] =
     "  --payer ID           check every claim for payer ID (overrides \"payer\")\n"
     "  --client ID          apply client ID's overlay (overrides \"client\")\n"
     "  --rules DIR          rules root holding payers/ and clients/\n"
+    "  --data DIR           reference data set (default: the starter set)\n"
     "  --format jsonl|text  verdicts as JSON lines (default) or a text report\n"
     "  --input json|jsonl   how to split input into claims (default: jsonl for\n"
     "                       *.jsonl files, json otherwise and for stdin)\n"
@@ -399,6 +401,7 @@ static int set_option(check_opts *o, const char *name, const char *v)
     if (!strcmp(name, "--payer")) o->engine.payer = v;
     else if (!strcmp(name, "--client")) o->engine.client = v;
     else if (!strcmp(name, "--rules")) o->engine.rules_dir = v;
+    else if (!strcmp(name, "--data")) o->engine.data_dir = v;
     else if (!strcmp(name, "--format")) {
         if (strcmp(v, "jsonl") && strcmp(v, "text"))
             return usage_error("check", "--format must be jsonl or text, not '%s'", v);
@@ -421,7 +424,7 @@ static int set_option(check_opts *o, const char *name, const char *v)
 static int parse_check(int argc, char **argv, check_opts *o, int *nfiles)
 {
     static const char *const valued[] = {
-        "--payer", "--client", "--rules", "--format", "--input", "--jobs",
+        "--payer", "--client", "--rules", "--data", "--format", "--input", "--jobs",
     };
     bool operands_only = false;
     *nfiles = 0;
@@ -478,9 +481,10 @@ typedef struct command {
     const char *summary;
 } command;
 
-/* Later: test, lint, explain, rules, data, convert. */
+/* Later: test, lint, explain, rules, convert. */
 static const command commands[] = {
     {"check", cmd_check, "check claims against payer rules"},
+    {"data", cmd_data, "import and list reference data releases"},
 };
 
 static void usage(FILE *f)

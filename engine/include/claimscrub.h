@@ -80,6 +80,31 @@ const char *cs_engine_rules_hash(const cs_engine *e);
 void cs_engine_free(cs_engine *e);
 void cs_free(void *p);
 
+/* ---- reference data sets (docs/data.md) ---- */
+
+/* One input file of a data import.  table is "ptp", "mue", "aoc", "pfs",
+ * "icd10", "hcpcs" or "adj"; path is CMS's raw file or the normalised CSV,
+ * gzip-compressed or not.  "ptp" may be given up to 8 times (CMS splits
+ * the PTP edits in parts); every other table at most once. */
+typedef struct cs_data_file {
+    const char *table;
+    const char *path;
+} cs_data_file;
+
+/* Read the files and write release `release` ("YYYY-MM-DD") of the data set
+ * in folder dir, creating dir when missing and replacing a release of the
+ * same date.  All or nothing: returns 0 when the release file was written;
+ * on any error -1, dir as it was, and *err (when err is not NULL) set to
+ * "file:line: problem", to be released with cs_free(). */
+int cs_data_import(const char *dir, const char *release, const cs_data_file *files,
+                   size_t nfiles, char **err);
+
+/* A text report of the data set in dir (NULL: the built-in starter set):
+ * for each release, oldest first, its date, file, SHA-256 and rows per
+ * table ("-" for a table it lacks).  NULL on error, with *err as above.
+ * Release with cs_free(). */
+char *cs_data_info(const char *dir, char **err);
+
 /* "pass", "info", "warn", "review", "deny", "reject"; NULL when out of range. */
 const char *cs_status_name(int status);
 const char *cs_version(void);

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <lauxlib.h>
 
@@ -16,6 +17,9 @@
 #ifndef CS_DEFAULT_ROOT
 #define CS_DEFAULT_ROOT "."
 #endif
+#ifndef CS_DEFAULT_DATA
+#define CS_DEFAULT_DATA CS_DEFAULT_ROOT "/build/data/starter"
+#endif
 
 struct cs_engine {
     cs_sandbox *sb;
@@ -26,6 +30,7 @@ struct cs_engine {
     cs_input_errors errs;
     cs_arena arena;             /* the cJSON tree of the claim being read */
     char *payer, *client;       /* overrides, NULL when not given */
+    cs_refdata *ref;            /* NULL: no reference data */
 };
 
 const char *cs_version(void) { return CS_VERSION; }
@@ -42,6 +47,17 @@ const char *cs_engine_rules_hash(const cs_engine *e) { return e->packs.hash; }
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+/* The data set named by the options must open; the built-in starter set is
+ * used when it has been built (make builds it), else there is none. */
+static bool open_data(cs_engine *e, const char *dir, char **err)
+{
+    static const char starter[] = CS_DEFAULT_DATA;
+    struct stat st;
+    if (!dir && stat(starter, &st) != 0) return true;
+    e->ref = cs_refdata_open(dir ? dir : starter, err);
+    return e->ref != NULL;
+}
+
 cs_engine *cs_engine_new(const cs_options *opt, char **err)
 {
     static const cs_options none;
@@ -55,9 +71,11 @@ cs_engine *cs_engine_new(const cs_options *opt, char **err)
     e->client = dup_or_null(opt->client);
     if ((opt->payer && !e->payer) || (opt->client && !e->client)) goto oom;
     cs_jsonmem_init();
+    if (!open_data(e, opt->data_dir, err)) goto fail;
     e->sb = cs_sandbox_new(stdlib, err);
     if (!e->sb) goto fail;
     e->sb->host = &e->host;
+    e->host.ref = e->ref;
     e->host.manifest_ref = LUA_NOREF;
     if (!cs_claimview_init(e->sb->L)) goto oom;
     if (!cs_packset_load(&e->packs, e->sb, root, err)) goto fail;
@@ -74,6 +92,7 @@ void cs_engine_free(cs_engine *e)
     if (!e) return;
     cs_sandbox_free(e->sb);
     cs_packset_free(&e->packs);
+    cs_refdata_close(e->ref);
     cs_verdict_free(&e->verdict);
     cs_arena_free(&e->arena);
     free(e->payer);

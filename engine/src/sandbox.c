@@ -186,6 +186,23 @@ static int ro_pairs(lua_State *L)
 
 /* Proxy for the table at idx; `seen` (at seen_idx) maps originals to
  * proxies so shared and cyclic tables get one proxy. */
+/* Replace the table on the stack top by a read-only proxy whose reads go
+ * to it; writes go to newindex. */
+static void proxy_of_top(lua_State *L, lua_CFunction newindex)
+{
+    lua_newtable(L);                       /* proxy */
+    lua_createtable(L, 0, 6);
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, newindex);    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, ro_len);      lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, ro_pairs);    lua_setfield(L, -2, "__pairs");
+    lua_pushboolean(L, 0);             lua_setfield(L, -2, "__metatable");
+    lua_pushboolean(L, 1);             lua_setfield(L, -2, "__frozen");
+    lua_setmetatable(L, -2);
+    lua_remove(L, -2);
+}
+
 static void freeze_rec(lua_State *L, int idx, int seen_idx)
 {
     idx = lua_absindex(L, idx);
@@ -193,11 +210,13 @@ static void freeze_rec(lua_State *L, int idx, int seen_idx)
     if (lua_rawget(L, seen_idx) != LUA_TNIL) return;
     lua_pop(L, 1);
     luaL_checkstack(L, 8, "freeze");
-    lua_newtable(L);                       /* proxy */
+    lua_newtable(L);
+    proxy_of_top(L, ro_newindex);          /* registered before filling: cycles */
     lua_pushvalue(L, idx);
     lua_pushvalue(L, -2);
     lua_rawset(L, seen_idx);
-    lua_newtable(L);                       /* shadow */
+    lua_getmetatable(L, -1);
+    lua_getfield(L, -1, "__index");        /* the shadow, filled here */
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         if (lua_type(L, -1) == LUA_TTABLE) {
@@ -208,15 +227,7 @@ static void freeze_rec(lua_State *L, int idx, int seen_idx)
         lua_insert(L, -2);
         lua_rawset(L, -4);
     }
-    lua_createtable(L, 0, 6);              /* metatable */
-    lua_insert(L, -2);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, ro_newindex); lua_setfield(L, -2, "__newindex");
-    lua_pushcfunction(L, ro_len);      lua_setfield(L, -2, "__len");
-    lua_pushcfunction(L, ro_pairs);    lua_setfield(L, -2, "__pairs");
-    lua_pushboolean(L, 0);             lua_setfield(L, -2, "__metatable");
-    lua_pushboolean(L, 1);             lua_setfield(L, -2, "__frozen");
-    lua_setmetatable(L, -2);
+    lua_pop(L, 2);
 }
 
 void cs_sandbox_freeze(lua_State *L, int idx)
@@ -256,22 +267,6 @@ static int sealed_env_newindex(lua_State *L)
     return cs_sandbox_error(L, 1, "assignment to global '%s' (rules keep no state between claims; use a local)", k);
 }
 
-/* Push the read-only metatable of a proxy whose reads go to the table on
- * the stack top (which it replaces). */
-static void proxy_of_top(lua_State *L, lua_CFunction newindex)
-{
-    lua_newtable(L);                       /* proxy */
-    lua_createtable(L, 0, 6);
-    lua_pushvalue(L, -3);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, newindex);    lua_setfield(L, -2, "__newindex");
-    lua_pushcfunction(L, ro_len);      lua_setfield(L, -2, "__len");
-    lua_pushcfunction(L, ro_pairs);    lua_setfield(L, -2, "__pairs");
-    lua_pushboolean(L, 0);             lua_setfield(L, -2, "__metatable");
-    lua_pushboolean(L, 1);             lua_setfield(L, -2, "__frozen");
-    lua_setmetatable(L, -2);
-    lua_remove(L, -2);
-}
 
 /* Copy the raw contents of the table at idx, each value sealed, into the
  * table on the stack top. */
@@ -798,6 +793,37 @@ static int sb_require(lua_State *L)
     lua_pushvalue(L, -1);
     lua_setfield(L, -4, name);
     return 1;
+}
+
+/* Protected body of cs_sandbox_preload: (name, open) -> (). */
+static int preload(lua_State *L)
+{
+    cs_sandbox *sb = cs_sandbox_of(L);
+    lua_settop(L, 2);
+    lua_call(L, 0, 1);                     /* open() */
+    if (!lua_istable(L, 2))
+        return luaL_error(L, "module '%s' did not return a table", lua_tostring(L, 1));
+    cs_sandbox_freeze(L, 2);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->modules);
+    lua_pushvalue(L, 3);
+    lua_setfield(L, -2, lua_tostring(L, 1));
+    return 0;
+}
+
+bool cs_sandbox_preload(cs_sandbox *sb, const char *name, lua_CFunction open, char **err)
+{
+    lua_State *L = sb->L;
+    if (!valid_module_name(name)) {
+        if (err) *err = strdup("cs_sandbox_preload: not a module name");
+        return false;
+    }
+    lua_pushcfunction(L, preload);
+    lua_pushstring(L, name);
+    lua_pushcfunction(L, open);
+    if (lua_pcall(L, 2, 0, 0) == LUA_OK) return true;
+    if (err) *err = strdup(lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "not enough memory");
+    lua_pop(L, 1);
+    return false;
 }
 
 /* ---- construction -------------------------------------------------------- */

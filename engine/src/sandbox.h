@@ -93,6 +93,12 @@ cs_sandbox *cs_sandbox_of(lua_State *L);
  * script sees.  Returns false when memory ran out. */
 bool cs_sandbox_register(cs_sandbox *sb, const luaL_Reg *fns);
 
+/* Make a module written in C available to require(name): open is called
+ * (protected) and must return a table, which is frozen and put in the
+ * module cache ahead of stdlib/<name>.lua.  On error false is returned and
+ * *err (if not NULL) gets a malloc'd message. */
+bool cs_sandbox_preload(cs_sandbox *sb, const char *name, lua_CFunction open, char **err);
+
 /* Compile src (len bytes, text only) named chunkname ("@payers/x/y.lua") and
  * push the function.  On error nothing is pushed, false is returned and *err
  * gets a malloc'd "file:line: problem". */

@@ -1,0 +1,313 @@
+/*
+ * refview.c -- the Lua module `ref`: rules look up CMS reference data (NCCI
+ * PTP, MUE and add-on code edits, the Physician Fee Schedule, ICD-10-CM,
+ * HCPCS Level II, CARC/RARC/group codes) by date of service.
+ *
+ * Every function checks its arguments strictly (a number where a code is
+ * expected is an error, not a miss), answers nil when the data set has no
+ * such row, and notes in the verdict of the claim being checked which
+ * release of the table it consulted, so a record says which data decided
+ * it.  Lookups are made only while a rule checks a claim: a value looked up
+ * at a script's top level would be baked into the sealed script, out of
+ * sight of the record.  When the engine has no data set, or the data set
+ * lacks the table, a lookup raises: a rule must not pass a claim because
+ * its data is missing.
+ */
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "host.h"
+#include "refview.h"
+
+/* ---- arguments --------------------------------------------------------- */
+
+static bool is_alnum(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static char upper(char c) { return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c; }
+
+static const char *arg_str(lua_State *L, int idx, const char *fn, const char *what)
+{
+    if (lua_type(L, idx) != LUA_TSTRING)
+        cs_sandbox_error(L, 1, "ref.%s: %s must be a string, got %s", fn, what,
+                         lua_isnone(L, idx) ? "nil" : luaL_typename(L, idx));
+    return lua_tostring(L, idx);
+}
+
+/* A code of min..max letters or digits (dots allowed when dots), upper-cased
+ * into buf (at least max + 1 bytes). */
+static const char *arg_code(lua_State *L, int idx, const char *fn, const char *what,
+                            size_t min, size_t max, bool dots, char *buf)
+{
+    size_t n;
+    arg_str(L, idx, fn, what);
+    const char *s = lua_tolstring(L, idx, &n);
+    bool ok = n >= min && n <= max;
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = is_alnum(s[i]) || (dots && s[i] == '.' && i > 0 && i + 1 < n);
+        buf[i] = upper(s[i]);
+    }
+    if (!ok) {
+        if (min == max)
+            cs_sandbox_error(L, 1, "ref.%s: %s '%.16s' is not %zu letters or digits", fn, what, s, min);
+        cs_sandbox_error(L, 1, "ref.%s: %s '%.16s' is not %zu to %zu letters or digits%s",
+                         fn, what, s, min, max, dots ? " (and a dot)" : "");
+    }
+    buf[n] = 0;
+    return buf;
+}
+
+static cs_date arg_date(lua_State *L, int idx, const char *fn)
+{
+    const char *s = arg_str(L, idx, fn, "the date of service");
+    cs_date d;
+    if (!cs_date_parse(s, &d))
+        cs_sandbox_error(L, 1, "ref.%s: '%.16s' is not a date (YYYY-MM-DD)", fn, s);
+    return d;
+}
+
+/* The data set, checked: lookups only while a rule checks a claim, and only
+ * when the engine has data.  Raises otherwise. */
+static const cs_refdata *data_set(lua_State *L, const char *fn)
+{
+    cs_host *h = cs_host_of(L);
+    if (cs_sandbox_of(L)->phase != CS_PHASE_CHECK)
+        cs_sandbox_error(L, 1, "ref.%s: reference data can only be looked up while a rule checks a claim", fn);
+    if (!h || !h->ref)
+        cs_sandbox_error(L, 1, "ref.%s: no reference data loaded", fn);
+    return h->ref;
+}
+
+/* Note release rel of table t in the verdict of the claim being checked.
+ * A claim whose lines fall in different releases notes the newest. */
+static void note(lua_State *L, cs_ref_table t, cs_date rel)
+{
+    cs_host *h = cs_host_of(L);
+    if (h->verdict && h->claim && rel > h->verdict->data_used[t])
+        h->verdict->data_used[t] = rel;
+}
+
+/* The data set, for a lookup in table t on dos; raises when there is none
+ * to consult (no data, or no release holding t).  Notes the release. */
+static const cs_refdata *data(lua_State *L, const char *fn, cs_ref_table t, cs_date dos)
+{
+    const cs_refdata *r = data_set(L, fn);
+    cs_date rel = cs_ref_release(r, t, dos);
+    if (!rel)
+        cs_sandbox_error(L, 1, "ref.%s: the reference data set has no %s table", fn, cs_ref_table_name(t));
+    note(L, t, rel);
+    return r;
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void set_num(lua_State *L, const char *k, lua_Number v)
+{
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void set_str(lua_State *L, const char *k, const char *s)
+{
+    if (!s) return;
+    lua_pushstring(L, s);
+    lua_setfield(L, -2, k);
+}
+
+static void set_date(lua_State *L, const char *k, cs_date d)
+{
+    char buf[11];
+    if (!d) return;
+    cs_date_format(d, buf);
+    lua_pushstring(L, buf);
+    lua_setfield(L, -2, k);
+}
+
+/* ---- lookups ------------------------------------------------------------- */
+
+/* ref.ptp(column1, column2, date) -> {indicator, rationale, effective, deleted} */
+static int l_ptp(lua_State *L)
+{
+    char c1[6], c2[6];
+    arg_code(L, 1, "ptp", "column 1 code", 5, 5, false, c1);
+    arg_code(L, 2, "ptp", "column 2 code", 5, 5, false, c2);
+    cs_date d = arg_date(L, 3, "ptp");
+    cs_ptp p;
+    if (!cs_ref_ptp(data(L, "ptp", CS_REF_PTP, d), c1, c2, d, &p)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_createtable(L, 0, 4);
+    set_int(L, "indicator", p.indicator);
+    set_str(L, "rationale", p.rationale);
+    set_date(L, "effective", p.effective);
+    set_date(L, "deleted", p.deleted);
+    return 1;
+}
+
+/* ref.mue(code, date) -> {value, mai, rationale} */
+static int l_mue(lua_State *L)
+{
+    char c[6];
+    arg_code(L, 1, "mue", "code", 5, 5, false, c);
+    cs_date d = arg_date(L, 2, "mue");
+    cs_mue m;
+    if (!cs_ref_mue(data(L, "mue", CS_REF_MUE, d), c, d, &m)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_createtable(L, 0, 3);
+    set_int(L, "value", m.value);
+    set_int(L, "mai", m.mai);
+    set_str(L, "rationale", m.rationale);
+    return 1;
+}
+
+/* ref.aoc_type(addon, date) -> 0..3 */
+static int l_aoc_type(lua_State *L)
+{
+    char c[6];
+    arg_code(L, 1, "aoc_type", "add-on code", 5, 5, false, c);
+    cs_date d = arg_date(L, 2, "aoc_type");
+    lua_pushinteger(L, cs_ref_aoc_type(data(L, "aoc_type", CS_REF_AOC, d), c, d));
+    return 1;
+}
+
+/* ref.aoc_primary(addon, primary, date) -> boolean */
+static int l_aoc_primary(lua_State *L)
+{
+    char a[6], p[6];
+    arg_code(L, 1, "aoc_primary", "add-on code", 5, 5, false, a);
+    arg_code(L, 2, "aoc_primary", "primary code", 5, 5, false, p);
+    cs_date d = arg_date(L, 3, "aoc_primary");
+    lua_pushboolean(L, cs_ref_aoc_primary(data(L, "aoc_primary", CS_REF_AOC, d), a, p, d));
+    return 1;
+}
+
+/* ref.pfs(code, date [, modifier]) -> {status, global, work_rvu, ...} */
+static int l_pfs(lua_State *L)
+{
+    char c[6], m[3] = "";
+    arg_code(L, 1, "pfs", "code", 5, 5, false, c);
+    cs_date d = arg_date(L, 2, "pfs");
+    if (!lua_isnoneornil(L, 3) && !(lua_type(L, 3) == LUA_TSTRING && lua_rawlen(L, 3) == 0))
+        arg_code(L, 3, "pfs", "modifier", 2, 2, false, m);
+    cs_pfs p;
+    if (!cs_ref_pfs(data(L, "pfs", CS_REF_PFS, d), c, m, d, &p)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    char status[2] = {p.status, 0};
+    lua_createtable(L, 0, 9);
+    set_str(L, "status", status);
+    set_str(L, "global", p.global);
+    set_num(L, "work_rvu", p.work_rvu / 100.0);
+    set_num(L, "nonfac_total_rvu", p.nonfac_total_rvu / 100.0);
+    set_num(L, "fac_total_rvu", p.fac_total_rvu / 100.0);
+    set_int(L, "nonfac_price", p.nonfac_price);
+    set_int(L, "fac_price", p.fac_price);
+    set_num(L, "conv_factor", p.conv_factor / 10000.0);
+    return 1;
+}
+
+/* ref.icd10(code, date) -> {billable, description}; dotted or not */
+static int l_icd10(lua_State *L)
+{
+    char c[9];
+    arg_code(L, 1, "icd10", "ICD-10-CM code", 3, 8, true, c);
+    cs_date d = arg_date(L, 2, "icd10");
+    cs_icd10 x;
+    if (!cs_ref_icd10(data(L, "icd10", CS_REF_ICD10, d), c, d, &x)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_createtable(L, 0, 2);
+    lua_pushboolean(L, x.billable);
+    lua_setfield(L, -2, "billable");
+    set_str(L, "description", x.description);
+    return 1;
+}
+
+/* ref.hcpcs(code, date) -> {section, description}: Level II codes */
+static int l_hcpcs(lua_State *L)
+{
+    char c[6];
+    arg_code(L, 1, "hcpcs", "HCPCS code", 5, 5, false, c);
+    cs_date d = arg_date(L, 2, "hcpcs");
+    cs_hcpcs x;
+    if (!cs_ref_hcpcs(data(L, "hcpcs", CS_REF_HCPCS, d), c, d, &x)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_createtable(L, 0, 2);
+    set_str(L, "section", x.section);
+    set_str(L, "description", x.description);
+    return 1;
+}
+
+/* ref.carc / ref.rarc / ref.group (code, date) -> {description, start, end} */
+static int adj(lua_State *L, const char *fn, cs_adj_kind kind)
+{
+    char c[8];
+    if (kind == CS_ADJ_GROUP) arg_code(L, 1, fn, "group code", 2, 2, false, c);
+    else if (kind == CS_ADJ_CARC) arg_code(L, 1, fn, "reason code", 1, 5, false, c);
+    else arg_code(L, 1, fn, "remark code", 2, 7, false, c);
+    cs_date d = arg_date(L, 2, fn);
+    cs_adj x;
+    if (!cs_ref_adj(data(L, fn, CS_REF_ADJ, d), kind, c, d, &x)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_createtable(L, 0, 3);
+    set_str(L, "description", x.description);
+    set_date(L, "start", x.start);
+    set_date(L, "end", x.end);
+    return 1;
+}
+
+static int l_carc(lua_State *L) { return adj(L, "carc", CS_ADJ_CARC); }
+static int l_rarc(lua_State *L) { return adj(L, "rarc", CS_ADJ_RARC); }
+static int l_group(lua_State *L) { return adj(L, "group", CS_ADJ_GROUP); }
+
+/* ref.release(table, date) -> "YYYY-MM-DD" of the release used, or nil */
+static int l_release(lua_State *L)
+{
+    const char *name = arg_str(L, 1, "release", "the table name");
+    cs_ref_table t = CS_REF_NTABLES;
+    for (int i = 0; i < CS_REF_NTABLES; i++)
+        if (!strcmp(name, cs_ref_table_name((cs_ref_table)i))) t = (cs_ref_table)i;
+    if (t == CS_REF_NTABLES)
+        return cs_sandbox_error(L, 1, "ref.release: unknown table '%.16s' (ptp, mue, aoc, pfs, icd10, hcpcs or adj)", name);
+    cs_date d = arg_date(L, 2, "release");
+    cs_date rel = cs_ref_release(data_set(L, "release"), t, d);
+    if (!rel) {
+        lua_pushnil(L);
+        return 1;
+    }
+    note(L, t, rel);
+    char buf[11];
+    cs_date_format(rel, buf);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+int cs_refview_open(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        {"ptp", l_ptp}, {"mue", l_mue}, {"aoc_type", l_aoc_type},
+        {"aoc_primary", l_aoc_primary}, {"pfs", l_pfs}, {"icd10", l_icd10},
+        {"hcpcs", l_hcpcs}, {"carc", l_carc}, {"rarc", l_rarc}, {"group", l_group},
+        {"release", l_release}, {NULL, NULL}
+    };
+    luaL_newlib(L, fns);
+    return 1;
+}

@@ -1,0 +1,309 @@
+/*
+ * test_medicare.c -- the Medicare pack against its test cases: every file
+ * payers/medicare/tests/<name>.json (format: docs/authoring-tests.md), checked
+ * with the repository's rules (rules root ".", stdlib "stdlib") and the
+ * built-in starter data set (data/starter, built by make).  Run from the
+ * repository root.
+ */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "claimscrub.h"
+
+#define PACK_DIR  "payers/medicare"
+#define CASES_DIR PACK_DIR "/tests"
+#define MAX_FILES 64
+#define MAX_RULES 64
+
+static cs_engine *g_e;
+
+/* The rule ids the pack declares, scanned from its scripts: every
+ * `id = "cms.` in the .lua files of payers/medicare. */
+static char g_rules[MAX_RULES][65];
+static int g_nrules;
+/* per rule: cases where it must fire, and where it must not */
+static int g_fire[MAX_RULES], g_not_fire[MAX_RULES];
+
+/* Failures of all cases, reported together. */
+static char *g_fail;
+static size_t g_faillen;
+static int g_nfail, g_ncases;
+
+static void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void failf(const char *fmt, ...)
+{
+    char line[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n >= sizeof line) n = sizeof line - 1;
+    g_fail = realloc(g_fail, g_faillen + (size_t)n + 2);
+    memcpy(g_fail + g_faillen, line, (size_t)n);
+    g_faillen += (size_t)n;
+    g_fail[g_faillen++] = '\n';
+    g_fail[g_faillen] = 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of dir's files ending in ext, sorted; *n gets the count. */
+static char **list_files(const char *dir, const char *ext, int *n)
+{
+    static char *names[MAX_FILES];
+    DIR *d = opendir(dir);
+    if (!d) fail_msg("cannot open %s (run from the repository root)", dir);
+    struct dirent *de;
+    *n = 0;
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name), el = strlen(ext);
+        if (de->d_name[0] == '.' || len <= el || strcmp(de->d_name + len - el, ext)) continue;
+        if (*n == MAX_FILES) fail_msg("more than %d files in %s", MAX_FILES, dir);
+        names[(*n)++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)*n, sizeof *names, by_name);
+    return names;
+}
+
+static void scan_rules(void)
+{
+    int n;
+    char **files = list_files(PACK_DIR, ".lua", &n);
+    for (int i = 0; i < n; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", PACK_DIR, files[i]);
+        char *src = tu_slurp(path, NULL);
+        if (!src) fail_msg("cannot read %s", path);
+        for (const char *p = src; (p = strstr(p, "id = \"cms.")) != NULL; p++) {
+            const char *s = p + 6, *e = strchr(s, '"');
+            if (!e || e - s > 64 || g_nrules == MAX_RULES) fail_msg("%s: odd rule id", path);
+            snprintf(g_rules[g_nrules++], sizeof g_rules[0], "%.*s", (int)(e - s), s);
+        }
+        free(src);
+        free(files[i]);
+    }
+    if (g_nrules == 0) fail_msg("no rules found in %s", PACK_DIR);
+}
+
+static int rule_index(const char *id)
+{
+    for (int i = 0; i < g_nrules; i++)
+        if (!strcmp(g_rules[i], id)) return i;
+    return -1;
+}
+
+static int group_setup(void **state)
+{
+    char *err = NULL;
+    g_e = cs_engine_new(&(cs_options){.rules_dir = ".", .stdlib_dir = "stdlib"}, &err);
+    if (!g_e) {
+        fprintf(stderr, "repository rules did not load: %s\n", err ? err : "?");
+        return -1;
+    }
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    cs_engine_free(g_e);
+    free(g_fail);
+    return 0;
+}
+
+/* Whether object o has only the given keys; reports the others. */
+static bool only_keys(const cJSON *o, const char *const *keys, const char *where)
+{
+    bool ok = true;
+    for (const cJSON *k = o->child; k; k = k->next) {
+        bool known = false;
+        for (int i = 0; keys[i]; i++) known = known || !strcmp(k->string, keys[i]);
+        if (!known) {
+            failf("%s: unknown key '%s'", where, k->string);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* Whether the record has a finding of rule (on line, when line >= 0;
+ * line 0 = the claim as a whole). */
+static bool fired(const cJSON *rec, const char *rule, int line)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(rec, "findings")) {
+        const char *r = cJSON_GetStringValue(cJSON_GetObjectItem(f, "rule"));
+        const cJSON *l = cJSON_GetObjectItem(f, "line");
+        int fl = cJSON_IsNumber(l) ? l->valueint : 0;
+        if (r && !strcmp(r, rule) && (line < 0 || fl == line)) return true;
+    }
+    return false;
+}
+
+/* "rule line N: message" of every finding, for a failure report. */
+static void describe_findings(const cJSON *rec)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(rec, "findings")) {
+        const cJSON *l = cJSON_GetObjectItem(f, "line");
+        failf("      found %s on %s%d: %s", cJSON_GetStringValue(cJSON_GetObjectItem(f, "rule")),
+              cJSON_IsNumber(l) ? "line " : "the claim", cJSON_IsNumber(l) ? l->valueint : 0,
+              cJSON_GetStringValue(cJSON_GetObjectItem(f, "message")));
+    }
+}
+
+static void run_case(const char *file, int idx, const cJSON *c)
+{
+    static const char *const case_keys[] = {"name", "claim", "expect", NULL};
+    static const char *const expect_keys[] = {"status", "fire", "not_fire", NULL};
+    static const char *const fire_keys[] = {"rule", "line", NULL};
+    char where[512];
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(c, "name"));
+    snprintf(where, sizeof where, "%s case %d (%s)", file, idx + 1, name ? name : "no name");
+    g_ncases++;
+    const cJSON *claim = cJSON_GetObjectItem(c, "claim"), *ex = cJSON_GetObjectItem(c, "expect");
+    if (!cJSON_IsObject(c) || !only_keys(c, case_keys, where) || !name || !cJSON_IsObject(claim) ||
+        !cJSON_IsObject(ex) || !only_keys(ex, expect_keys, where)) {
+        failf("%s: a case is {\"name\": string, \"claim\": {...}, \"expect\": {...}}", where);
+        g_nfail++;
+        return;
+    }
+    char *json = cJSON_PrintUnformatted(claim), *out = NULL;
+    int st = cs_check(g_e, json, strlen(json), NULL, &out, NULL);
+    free(json);
+    cJSON *rec = out ? cJSON_Parse(out) : NULL;
+    if (st < 0 || !rec) {
+        failf("%s: no record", where);
+        g_nfail++;
+        cs_free(out);
+        return;
+    }
+    bool bad = false;
+    if (!cJSON_GetObjectItem(rec, "data")) {
+        failf("%s: the record names no reference data: is the starter data set built?", where);
+        bad = true;
+    }
+    const cJSON *status = cJSON_GetObjectItem(ex, "status");
+    if (status && (!cJSON_IsString(status) || strcmp(status->valuestring, cs_status_name(st)))) {
+        failf("%s: status %s, expected %s", where, cs_status_name(st),
+              cJSON_IsString(status) ? status->valuestring : "(not a string)");
+        bad = true;
+    }
+    bool script_error_expected = false;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(ex, "fire")) {
+        const char *rule = cJSON_GetStringValue(cJSON_GetObjectItem(f, "rule"));
+        const cJSON *line = cJSON_GetObjectItem(f, "line");
+        if (!cJSON_IsObject(f) || !only_keys(f, fire_keys, where) || !rule ||
+            (line && (!cJSON_IsNumber(line) || line->valueint < 0))) {
+            failf("%s: a fire entry is {\"rule\": string, \"line\": number}", where);
+            bad = true;
+            continue;
+        }
+        int line_no = line ? line->valueint : -1;
+        if (!strcmp(rule, "engine.script_error")) script_error_expected = true;
+        if (rule_index(rule) >= 0) g_fire[rule_index(rule)]++;
+        if (!fired(rec, rule, line_no)) {
+            if (line_no > 0) failf("%s: %s did not fire on line %d", where, rule, line_no);
+            else if (line_no == 0) failf("%s: %s did not fire on the claim as a whole", where, rule);
+            else failf("%s: %s did not fire", where, rule);
+            bad = true;
+        }
+    }
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(ex, "not_fire")) {
+        const char *rule = cJSON_GetStringValue(f);
+        if (!rule) {
+            failf("%s: not_fire lists rule ids (strings)", where);
+            bad = true;
+            continue;
+        }
+        if (rule_index(rule) < 0) {
+            failf("%s: not_fire names %s, which the pack does not declare", where, rule);
+            bad = true;
+            continue;
+        }
+        g_not_fire[rule_index(rule)]++;
+        if (fired(rec, rule, -1)) {
+            failf("%s: %s fired", where, rule);
+            bad = true;
+        }
+    }
+    if (!script_error_expected && fired(rec, "engine.script_error", -1)) {
+        failf("%s: a rule could not run", where);
+        bad = true;
+    }
+    if (bad) {
+        describe_findings(rec);
+        g_nfail++;
+    }
+    cJSON_Delete(rec);
+    cs_free(out);
+}
+
+/* Every case of every file: status, fire and not_fire as expected. */
+static void test_medicare_cases(void **state)
+{
+    scan_rules();
+    int n;
+    char **files = list_files(CASES_DIR, ".json", &n);
+    if (n == 0) fail_msg("no test cases in %s", CASES_DIR);
+    for (int i = 0; i < n; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", CASES_DIR, files[i]);
+        char *text = tu_slurp(path, NULL);
+        cJSON *doc = text ? cJSON_Parse(text) : NULL;
+        if (!doc) {
+            failf("%s: not JSON", path);
+            g_nfail++;
+        } else if (cJSON_IsArray(doc)) {
+            int k = 0;
+            const cJSON *c;
+            cJSON_ArrayForEach(c, doc) run_case(files[i], k++, c);
+        } else {
+            run_case(files[i], 0, doc);
+        }
+        cJSON_Delete(doc);
+        free(text);
+        free(files[i]);
+    }
+    print_message("%d cases in %d files, %d failed\n", g_ncases, n, g_nfail);
+    if (g_nfail) {
+        fputs(g_fail, stderr);
+        fail_msg("%d of %d cases failed (listed above)", g_nfail, g_ncases);
+    }
+}
+
+/* Every rule of the pack has a case where it fires and one where it must
+ * not. */
+static void test_every_rule_has_cases(void **state)
+{
+    if (!g_ncases) skip();
+    int missing = 0;
+    g_faillen = 0;
+    for (int i = 0; i < g_nrules; i++) {
+        if (!g_fire[i]) failf("%s: no case where it fires", g_rules[i]);
+        if (!g_not_fire[i]) failf("%s: no case where it must not fire", g_rules[i]);
+        if (!g_fire[i] || !g_not_fire[i]) missing++;
+    }
+    if (missing) {
+        fputs(g_fail, stderr);
+        fail_msg("%d rules lack cases (listed above)", missing);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_medicare_cases),
+        cmocka_unit_test(test_every_rule_has_cases),
+    };
+    return cmocka_run_group_tests_name("medicare", tests, group_setup, group_teardown);
+}
