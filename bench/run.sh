@@ -28,3 +28,29 @@ for j in 1 2; do
 done
 cmp -s $B/out-1.jsonl $B/out-2.jsonl && echo "output --jobs 1 == --jobs 2: identical" \
     || { echo "output --jobs 1 and --jobs 2 differ"; exit 1; }
+
+# With the full CMS tables (CMS_DATA, default ../shared/cms): import them,
+# then measure start-up (check of no claims) and the check rate.
+CMS=${CMS_DATA:-../shared/cms}
+if [ -f "$CMS/ncci_ptp_practitioner_2024-07-01_pairs.csv.gz" ]; then
+    D=$B/data
+    rm -rf $D
+    /usr/bin/time -f '%e %M' -o $B/time.txt build/claimscrub data import --out $D --release 2024-07-01 \
+        --ptp "$CMS/ncci_ptp_practitioner_2024-07-01_pairs.csv.gz" \
+        --mue "$CMS/ncci_mue_practitioner_2024-07-01.csv" --aoc "$CMS/ncci_aoc_2024-06-03_active.csv" \
+        --pfs "$CMS/pfs_pprrvu_2024_jul_national.csv" --icd10 "$CMS/icd10cm_fy2024_order_with_chapters.csv.gz" \
+        --hcpcs "$CMS/hcpcs_level2_2024_descriptions.csv" --adjustment-codes "$CMS/x12_carc_rarc_group_codes.csv"
+    set -- $(tail -n 1 $B/time.txt)
+    echo "full CMS tables: import $1 s (peak RSS $(($2 / 1024)) MiB), data set $(du -m $D | cut -f1) MiB"
+    sync; t0=$(date +%s%N)
+    /usr/bin/time -f '%e %M' -o $B/time.txt build/claimscrub check --data $D /dev/null > /dev/null
+    t1=$(date +%s%N)
+    set -- $(tail -n 1 $B/time.txt)
+    echo "full CMS tables: start to ready (check of no claims) $(( (t1 - t0) / 1000000 )) ms, peak RSS $(($2 / 1024)) MiB"
+    /usr/bin/time -f '%e %M' -o $B/time.txt build/claimscrub check --data $D $B/claims.jsonl > $B/out-full.jsonl || [ $? -eq 1 ]
+    set -- $(tail -n 1 $B/time.txt)
+    rate=$(awk -v n="$N" -v s="$1" 'BEGIN { printf "%.0f", n / s }')
+    echo "check --jobs 1 with the full tables: $rate claims/s  (ratio to floor $(awk -v a="$rate" -v b="$floor" 'BEGIN { printf "%.2f", a / b }'), peak RSS $(($2 / 1024)) MiB)"
+else
+    echo "full CMS tables: skipped ($CMS not found; set CMS_DATA)"
+fi
