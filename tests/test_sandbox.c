@@ -211,6 +211,7 @@ static void expect_attack_fails(const char *attack_src, const char *needle)
     write_attack(attack_src);
     open_engine();
     assert_script_error(check(EVIL_CLAIM), needle);
+    free(g_first);
     g_first = strdup(g_out);
     assert_engine_intact();
     assert_script_error(check(EVIL_CLAIM), needle);

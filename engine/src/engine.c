@@ -12,6 +12,7 @@
 #include "claimview.h"
 #include "host.h"
 #include "jsonmem.h"
+#include "refview.h"
 #include "run.h"
 
 #ifndef CS_DEFAULT_ROOT
@@ -78,6 +79,7 @@ cs_engine *cs_engine_new(const cs_options *opt, char **err)
     e->host.ref = e->ref;
     e->host.manifest_ref = LUA_NOREF;
     if (!cs_claimview_init(e->sb->L)) goto oom;
+    if (!cs_sandbox_preload(e->sb, "ref", cs_refview_open, err)) goto fail;
     if (!cs_packset_load(&e->packs, e->sb, root, err)) goto fail;
     return e;
 oom:

@@ -814,7 +814,9 @@ bool cs_sandbox_preload(cs_sandbox *sb, const char *name, lua_CFunction open, ch
 {
     lua_State *L = sb->L;
     if (!valid_module_name(name)) {
-        if (err) *err = strdup("cs_sandbox_preload: not a module name");
+        char msg[128];
+        snprintf(msg, sizeof msg, "cs_sandbox_preload: '%.64s' is not a module name", name);
+        if (err) *err = strdup(msg);
         return false;
     }
     lua_pushcfunction(L, preload);

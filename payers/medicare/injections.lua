@@ -163,7 +163,7 @@ rule {
                 .. (#linked > 0 and table.concat(linked, ", ") or "no diagnosis")
                 .. "; it is covered for " .. table.concat(e.dx, ", ")
                 .. (#admins > 0 and "; its administration is denied with it" or ""),
-             { lines = related, amount = amount })
+             { lines = related, amount = #admins > 0 and amount or nil })
       end
     end
   end,

@@ -122,7 +122,7 @@ rule {
           local where = #g > 1 and ("lines " .. numbers(g) .. " together") or ("line " .. last.number)
           flag(last, code .. " on " .. date .. ": " .. units .. " units on " .. where
                      .. " exceed the MUE of " .. m.value .. " (" .. mai .. why(m.rationale) .. ")",
-               { lines = #g > 1 and g or nil, amount = amount,
+               { lines = #g > 1 and g or nil, amount = #g > 1 and amount or nil,
                  fix = others < m.value and { action = "set_units", line = last, units = m.value - others }
                        or { action = "remove_line", line = last } })
         end
