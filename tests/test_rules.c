@@ -518,8 +518,9 @@ static void test_amounts(void **state)
     assert_string_equal(js(finding(3), "amount"), "12.50");
     assert_string_equal(js(finding(4), "amount"), "(absent)");
     assert_string_equal(js(finding(5), "amount"), "0.05");
-    /* lines 1, 2 and 3 have deny findings: all their charges are at risk */
-    assert_string_equal(js(g_rec, "amount_at_risk"), "180.50");
+    /* at risk: per line the largest finding amount (125.00 on line 1, 12.50
+     * on line 2, 20.50 on line 3) plus the claim-level 0.05 */
+    assert_string_equal(js(g_rec, "amount_at_risk"), "158.05");
 }
 
 /* A line without a charge gives no default amount; a bad amount is a

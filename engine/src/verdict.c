@@ -259,19 +259,19 @@ static void put_origin(cs_buf *b, const cs_origin *o)
     cs_buf_putc(b, '}');
 }
 
-/* Sum of the charges of lines with a non-waived deny or reject finding. */
-static int64_t amount_at_risk(const cs_verdict *v, const cs_claim *c)
+/* Money at risk on the claim: the amounts of its non-waived deny and reject
+ * findings, counting each line once (the largest amount of the findings on
+ * that line), plus the amounts of claim-level findings. */
+static int64_t amount_at_risk(const cs_verdict *v)
 {
-    bool hit[CS_MAX_LINES + 1] = {false};
-    int64_t sum = 0;
+    int64_t per_line[CS_MAX_LINES + 1] = {0}, sum = 0;
     for (int i = 0; i < v->n; i++) {
         const cs_finding *f = &v->f[i];
-        if (f->waived_by || f->severity < CS_DENY || !f->line || f->line > c->nlines)
-            continue;
-        if (hit[f->line]) continue;
-        hit[f->line] = true;
-        if (c->lines[f->line - 1].has_charge) sum += c->lines[f->line - 1].charge;
+        if (f->waived_by || f->severity < CS_DENY || !f->has_amount) continue;
+        if (f->line < 1 || f->line > CS_MAX_LINES) sum += f->amount;
+        else if (f->amount > per_line[f->line]) per_line[f->line] = f->amount;
     }
+    for (int l = 1; l <= CS_MAX_LINES; l++) sum += per_line[l];
     return sum;
 }
 
@@ -288,7 +288,7 @@ void cs_verdict_json(const cs_verdict *v, const cs_claim *c, const cs_origin *or
     put_key(b, "status");
     cs_buf_json_cstr(b, cs_status_name(cs_verdict_status(v)));
     put_key(b, "amount_at_risk");
-    put_money(b, c ? amount_at_risk(v, c) : 0);
+    put_money(b, amount_at_risk(v));
     put_key(b, "layers");
     cs_buf_putc(b, '[');
     for (int i = 0; i < v->nlayers; i++) {
