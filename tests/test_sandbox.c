@@ -157,6 +157,7 @@ static void open_engine(void)
 {
     cs_free(g_err);
     g_err = NULL;
+    cs_engine_free(g_e);
     g_e = new_engine(&g_err);
     if (!g_e) fail_msg("rules did not load: %s", g_err ? g_err : "(no message)");
 }
