@@ -20,7 +20,7 @@ CLI_SRC := $(wildcard engine/cli/*.c)
 CLI_OBJ := $(CLI_SRC:engine/cli/%.c=$(B)/obj/cli/%.o)
 TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 
-APT_PKGS := build-essential pkg-config liblua5.4-dev libcjson-dev libcmocka-dev lua-check time
+APT_PKGS := build-essential pkg-config liblua5.4-dev libcjson-dev libcmocka-dev lua-check time valgrind gzip
 
 .PHONY: all deps demo test bench clean check-deps sanitize valgrind
 all: $(B)/claimscrub $(B)/data/starter/.built
