@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "claimscrub.h"
+#include "refdata.h"
 
 #define PACK_DIR  "payers/medicare"
 #define CASES_DIR PACK_DIR "/tests"
@@ -117,6 +118,33 @@ static int group_teardown(void **state)
     cs_engine_free(g_e);
     free(g_fail);
     return 0;
+}
+
+/* With g_ref set, every group, CARC and RARC of every finding must be in
+ * the adjustment-code list on the claim's (first) date of service. */
+static cs_refdata *g_ref;
+
+static bool codes_valid(const cJSON *rec, const cJSON *claim, const char *where)
+{
+    static const char *const keys[] = {"group", "carc", "rarc"};
+    const cJSON *lines = cJSON_GetObjectItem(claim, "lines");
+    const char *d = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(lines, 0), "service_date"));
+    cs_date dos;
+    if (!d || !cs_date_parse(d, &dos)) return true;    /* an input case: no findings to check */
+    bool ok = true;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(rec, "findings")) {
+        for (int k = 0; k < 3; k++) {
+            const char *code = cJSON_GetStringValue(cJSON_GetObjectItem(f, keys[k]));
+            cs_adj adj;
+            if (code && !cs_ref_adj(g_ref, (cs_adj_kind)k, code, dos, &adj)) {
+                failf("%s: %s %s of %s is not in the adjustment-code list on %s", where, keys[k], code,
+                      cJSON_GetStringValue(cJSON_GetObjectItem(f, "rule")), d);
+                ok = false;
+            }
+        }
+    }
+    return ok;
 }
 
 /* Whether object o has only the given keys; reports the others. */
@@ -236,6 +264,7 @@ static void run_case(const char *file, int idx, const cJSON *c)
             bad = true;
         }
     }
+    if (g_ref && !codes_valid(rec, claim, where)) bad = true;
     if (!script_error_expected && fired(rec, "engine.script_error", -1)) {
         failf("%s: a rule could not run", where);
         bad = true;
@@ -248,10 +277,10 @@ static void run_case(const char *file, int idx, const cJSON *c)
     cs_free(out);
 }
 
-/* Every case of every file: status, fire and not_fire as expected. */
-static void test_medicare_cases(void **state)
+/* Every case of every file with engine g_e: status, fire and not_fire as
+ * expected. */
+static void run_all_cases(void)
 {
-    scan_rules();
     int n;
     char **files = list_files(CASES_DIR, ".json", &n);
     if (n == 0) fail_msg("no test cases in %s", CASES_DIR);
@@ -281,6 +310,58 @@ static void test_medicare_cases(void **state)
     }
 }
 
+/* The cases with the starter data set. */
+static void test_medicare_cases(void **state)
+{
+    scan_rules();
+    run_all_cases();
+}
+
+/* The same cases with CMS's full 2024-07-01 tables (CMS_DATA), imported
+ * into a temporary data set: the starter facts are real rows, so every
+ * verdict must hold with the real tables too. */
+static void test_medicare_cases_full_tables(void **state)
+{
+    const char *cms = getenv("CMS_DATA") ? getenv("CMS_DATA") : "../shared/cms";
+    char probe[1024];
+    snprintf(probe, sizeof probe, "%s/ncci_ptp_practitioner_2024-07-01_pairs.csv.gz", cms);
+    if (access(probe, R_OK) != 0) {
+        printf("SKIPPED: full CMS tables not found in %s (set CMS_DATA)\n", cms);
+        skip();
+    }
+    static const char *const files[][2] = {
+        {"ptp", "ncci_ptp_practitioner_2024-07-01_pairs.csv.gz"},
+        {"mue", "ncci_mue_practitioner_2024-07-01.csv"},
+        {"aoc", "ncci_aoc_2024-06-03_active.csv"},
+        {"pfs", "pfs_pprrvu_2024_jul_national.csv"},
+        {"icd10", "icd10cm_fy2024_order_with_chapters.csv.gz"},
+        {"hcpcs", "hcpcs_level2_2024_descriptions.csv"},
+        {"adj", "x12_carc_rarc_group_codes.csv"},
+    };
+    char paths[7][1024];
+    cs_data_file in[7];
+    for (int i = 0; i < 7; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s/%s", cms, files[i][1]);
+        in[i] = (cs_data_file){files[i][0], paths[i]};
+    }
+    char *dir = tu_tmpdir(), *err = NULL;
+    if (cs_data_import(dir, "2024-07-01", in, 7, &err) != 0) fail_msg("import: %s", err);
+    cs_engine *full = cs_engine_new(&(cs_options){.rules_dir = ".", .stdlib_dir = "stdlib", .data_dir = dir}, &err);
+    if (!full) fail_msg("engine: %s", err);
+    cs_engine *starter = g_e;
+    g_e = full;
+    g_ref = cs_refdata_open(dir, &err);
+    if (!g_ref) fail_msg("data set: %s", err);
+    g_ncases = g_nfail = 0;
+    g_faillen = 0;
+    run_all_cases();
+    cs_refdata_close(g_ref);
+    g_ref = NULL;
+    g_e = starter;
+    cs_engine_free(full);
+    tu_rmdir(dir);
+}
+
 /* Every rule of the pack has a case where it fires and one where it must
  * not. */
 static void test_every_rule_has_cases(void **state)
@@ -304,6 +385,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_medicare_cases),
         cmocka_unit_test(test_every_rule_has_cases),
+        cmocka_unit_test(test_medicare_cases_full_tables),
     };
     return cmocka_run_group_tests_name("medicare", tests, group_setup, group_teardown);
 }
