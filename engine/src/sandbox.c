@@ -305,6 +305,13 @@ static void seal_table(lua_State *L, int idx)
 /* Record (f, i, value) in the restore list. */
 static void record_upvalue(lua_State *L, int f, int i)
 {
+    /* closures share upvalue cells: record each cell once */
+    lua_pushlightuserdata(L, lua_upvalueid(L, f, i));
+    if (lua_rawget(L, SEAL_SEEN) != LUA_TNIL) { lua_pop(L, 1); return; }
+    lua_pop(L, 1);
+    lua_pushlightuserdata(L, lua_upvalueid(L, f, i));
+    lua_pushboolean(L, 1);
+    lua_rawset(L, SEAL_SEEN);
     lua_Integer n = (lua_Integer)lua_rawlen(L, SEAL_REC);
     lua_pushvalue(L, f);  lua_rawseti(L, SEAL_REC, n + 1);
     lua_pushinteger(L, i); lua_rawseti(L, SEAL_REC, n + 2);
