@@ -4,11 +4,14 @@
 -- one lookup; ranges compare strings (all codes have 5 characters).
 local M = {}
 
-local function set(list)
+--- A set of the strings in list: set[x] is true for each of them.  For
+--- fast membership tests in rules and modules.
+function M.set_of(list)
   local s = {}
   for _, v in ipairs(list) do s[v] = true end
   return s
 end
+local set = M.set_of
 
 local function in_range(code, lo, hi)
   return type(code) == "string" and #code == 5 and code >= lo and code <= hi

@@ -4,11 +4,7 @@ local codes = require "codes"
 
 local M = {}
 
-local function set(list)
-  local s = {}
-  for _, v in ipairs(list) do s[v] = true end
-  return s
-end
+local set = codes.set_of
 
 -- NCCI-associated modifiers: the only ones that can bypass a PTP edit with
 -- modifier indicator 1.
