@@ -4,14 +4,19 @@
  *
  * Every object a script gets from `claim` (the claim, its lines, a line,
  * a line's modifiers, ...) is an empty proxy table in front of a hidden
- * shadow table.  The shadow starts empty: the first read of a field goes to
- * a C function that takes the value from the claim struct and stores it in
- * the shadow, so every later read, by any rule of any layer, is a plain
- * table lookup in the VM.  Objects are made once per claim and shared by
- * all rules, read-only: writes raise, rawset is refused (the proxy is marked
- * frozen), and reading a field the model does not have raises with the
- * field's name, so a misspelt field cannot quietly disable a rule.  A field
- * the claim did not give reads as nil.
+ * shadow table.  The shadow starts empty: the first read of a field in a
+ * claim goes to a C function that takes the value from the claim struct and
+ * stores it in the shadow, so every later read, by any rule of any layer, is
+ * a plain table lookup in the VM.  Objects are read-only: writes raise,
+ * rawset is refused (the proxy is marked frozen), and reading a field the
+ * model does not have raises with the field's name, so a misspelt field
+ * cannot quietly disable a rule.  A field the claim did not give reads as
+ * nil.
+ *
+ * The objects themselves are made once per engine, one per part of a claim
+ * (slot), and reused: when a new claim starts, the shadows filled for the
+ * previous one are emptied.  Scripts cannot keep an object from one claim
+ * to the next (they are sealed), so reuse is invisible to them.
  */
 #include <string.h>
 
@@ -54,7 +59,8 @@ static char KEY_META;           /* shadow[KEY_META] = packed (gen, kind, line, s
 static char KEY_VIEW;           /* proxy metatable[KEY_VIEW] = true */
 static char KEY_KINDS;          /* registry: shadow metatables by kind */
 static char KEY_FIELDS;         /* registry: field name -> field_id */
-static char KEY_CLAIM;          /* registry: the current claim's object */
+static char KEY_OBJECTS;        /* registry: the objects, by slot */
+static char KEY_DIRTY;          /* registry: shadows filled for this claim */
 
 /* Which part of which claim an object shows. */
 typedef struct view {
@@ -101,6 +107,37 @@ static bool view_of(lua_State *L, int idx, view *out)
 
 /* ---- making objects ----------------------------------------------------- */
 
+/* One slot per part of a claim, numbered densely. */
+enum {
+    SLOT_CLAIM = 1, SLOT_LINES, SLOT_DIAGNOSES, SLOT_PATIENT, SLOT_DOCUMENTATION,
+    SLOT_PROVIDER,                                   /* + 0..2 */
+    SLOT_LINE = SLOT_PROVIDER + 3,                   /* + line */
+    SLOT_MODIFIERS = SLOT_LINE + CS_MAX_LINES,
+    SLOT_POINTERS = SLOT_MODIFIERS + CS_MAX_LINES,
+    SLOT_LINE_DX = SLOT_POINTERS + CS_MAX_LINES,
+    SLOT_MEASUREMENTS = SLOT_LINE_DX + CS_MAX_LINES,
+    SLOT_MEASUREMENT = SLOT_MEASUREMENTS + CS_MAX_LINES, /* + line * 4 + sub */
+    SLOT_COUNT = SLOT_MEASUREMENT + CS_MAX_LINES * CS_MAX_MEASUREMENTS
+};
+
+static int slot_of(const view *v)
+{
+    switch (v->kind) {
+    case V_CLAIM: return SLOT_CLAIM;
+    case V_LINES: return SLOT_LINES;
+    case V_DIAGNOSES: return SLOT_DIAGNOSES;
+    case V_PATIENT: return SLOT_PATIENT;
+    case V_DOCUMENTATION: return SLOT_DOCUMENTATION;
+    case V_PROVIDER: return SLOT_PROVIDER + v->sub;
+    case V_LINE: return SLOT_LINE + v->line;
+    case V_MODIFIERS: return SLOT_MODIFIERS + v->line;
+    case V_POINTERS: return SLOT_POINTERS + v->line;
+    case V_LINE_DX: return SLOT_LINE_DX + v->line;
+    case V_MEASUREMENTS: return SLOT_MEASUREMENTS + v->line;
+    default: return SLOT_MEASUREMENT + v->line * CS_MAX_MEASUREMENTS + v->sub;
+    }
+}
+
 static int view_newindex(lua_State *L);
 static int view_len(lua_State *L);
 static int view_tostring(lua_State *L);
@@ -130,10 +167,25 @@ static void push_object(lua_State *L, view v)
     lua_setmetatable(L, -2);
 }
 
+/* Push the object of v, made on first use. */
+static void push_slot(lua_State *L, view v)
+{
+    int slot = slot_of(&v);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_OBJECTS);
+    if (lua_rawgeti(L, -1, slot) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        push_object(L, v);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, slot);
+    }
+    lua_remove(L, -2);
+}
+
 static void push_child(lua_State *L, const view *parent, view_kind k, int line, int sub)
 {
-    view v = {parent->gen, k, line, sub};
-    push_object(L, v);
+    view v = {0, k, line, sub};
+    (void)parent;
+    push_slot(L, v);
 }
 
 /* ---- reading fields ----------------------------------------------------- */
@@ -264,12 +316,12 @@ static void list_element(lua_State *L, const view *v, const cs_claim *c, int i)
     }
 }
 
-/* The current claim, raising when v belongs to another one. */
+/* The claim being checked; raises when there is none. */
 static const cs_claim *claim_of(lua_State *L, const view *v)
 {
     cs_host *h = cs_host_of(L);
-    if (!h->claim || v->gen != (h->gen & 0xffffffffu))
-        cs_sandbox_error(L, 1, "this %s belongs to a claim that is no longer being checked", KIND_NAMES[v->kind]);
+    if (!h->claim)
+        cs_sandbox_error(L, 1, "this %s is read outside the check of a claim", KIND_NAMES[v->kind]);
     return h->claim;
 }
 
@@ -281,6 +333,54 @@ static void fill_list(lua_State *L, const view *v, const cs_claim *c)
     if (lua_type(L, 2) == LUA_TSTRING) unknown_field(L, v);
     if (isnum && i >= 1 && i <= list_len(v, c)) list_element(L, v, c, (int)i);
     else lua_pushnil(L);
+}
+
+/* Remember the shadow at index 1 as filled for this claim (once). */
+static void mark_dirty(lua_State *L)
+{
+    cs_host *h = cs_host_of(L);
+    if (lua_rawgetp(L, 1, &KEY_DIRTY) == LUA_TNUMBER && (uint32_t)lua_tointeger(L, -1) == h->gen) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_pop(L, 1);
+    lua_pushinteger(L, h->gen);
+    lua_rawsetp(L, 1, &KEY_DIRTY);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_DIRTY);
+    lua_pushvalue(L, 1);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    lua_pop(L, 1);
+}
+
+/* Empty every shadow filled for the previous claim. */
+static void clean_dirty(lua_State *L)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_DIRTY);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        int sh = lua_gettop(L);
+        lua_rawgetp(L, sh, &KEY_META);
+        lua_newtable(L);              /* keys to clear, collected first */
+        int keys = lua_gettop(L), nk = 0;
+        lua_pushnil(L);
+        while (lua_next(L, sh)) {
+            lua_pop(L, 1);
+            if (lua_type(L, -1) != LUA_TLIGHTUSERDATA) {
+                lua_pushvalue(L, -1);
+                lua_rawseti(L, keys, ++nk);
+            }
+        }
+        for (int k = 1; k <= nk; k++) {
+            lua_rawgeti(L, keys, k);
+            lua_pushnil(L);
+            lua_rawset(L, sh);
+        }
+        lua_pop(L, 3);
+        lua_pushnil(L);
+        lua_rawseti(L, -2, i);
+    }
+    lua_pop(L, 1);
 }
 
 /* __index of a shadow (upvalue 1: the field table): the first read of a
@@ -308,6 +408,7 @@ static int fill(lua_State *L)
         if (!ok) return unknown_field(L, &v);
     }
     if (!lua_isnil(L, -1)) {
+        mark_dirty(L);
         lua_pushvalue(L, 2);
         lua_pushvalue(L, -2);
         lua_rawset(L, 1);
@@ -390,6 +491,10 @@ static int init(lua_State *L)
         lua_rawseti(L, -2, k + 1);
     }
     lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_KINDS);
+    lua_createtable(L, SLOT_COUNT, 0);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_OBJECTS);
+    lua_createtable(L, 64, 0);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_DIRTY);
     return 0;
 }
 
@@ -403,23 +508,20 @@ bool cs_claimview_init(lua_State *L)
 
 void cs_claimview_push(lua_State *L)
 {
+    static const view claim = {0, V_CLAIM, 0, 0};
     cs_host *h = cs_host_of(L);
-    view v = {h->gen & 0xffffffffu, V_CLAIM, 0, 0};
-    view cur;
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_CLAIM) == LUA_TTABLE &&
-        view_of(L, -1, &cur) && cur.gen == v.gen)
-        return;
-    lua_pop(L, 1);
-    push_object(L, v);
-    lua_pushvalue(L, -1);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_CLAIM);
+    if (h->view_gen != h->gen) {
+        clean_dirty(L);
+        h->view_gen = h->gen;
+    }
+    push_slot(L, claim);
 }
 
 int cs_claimview_line(lua_State *L, int idx)
 {
     view v;
     cs_host *h = cs_host_of(L);
-    if (!view_of(L, idx, &v) || v.kind != V_LINE || !h->claim || v.gen != (h->gen & 0xffffffffu))
+    if (!view_of(L, idx, &v) || v.kind != V_LINE || !h->claim || v.line >= h->claim->nlines)
         return 0;
     return v.line + 1;
 }

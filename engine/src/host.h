@@ -25,7 +25,8 @@ typedef struct cs_host {
 
     /* checking a claim */
     const cs_claim *claim;
-    uint32_t gen;               /* claim generation; views check it */
+    uint32_t gen;               /* claim generation */
+    uint32_t view_gen;          /* claim the views were last cleaned for */
     const cs_rule *rule;        /* running rule */
     cs_verdict *verdict;
 
