@@ -94,6 +94,8 @@ demo: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(TESTS)
 	@sh tests/run.sh $(TESTS)
+	@echo "== claimscrub test: the packs' test cases"
+	@$(B)/claimscrub test
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(B)/bench_gen $(B)/bench_parse

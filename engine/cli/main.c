@@ -18,6 +18,8 @@
 #include "claimscrub.h"
 #include "data.h"
 #include "input.h"
+#include "rules.h"
+#include "test.h"
 
 /* Exit status (docs/cli.md, "Exit status"). */
 #define EXIT_CLEAN   0  /* no claim is review, deny or reject */
@@ -481,10 +483,12 @@ typedef struct command {
     const char *summary;
 } command;
 
-/* Later: test, lint, explain, rules, convert. */
+/* Later: lint, explain, convert. */
 static const command commands[] = {
     {"check", cmd_check, "check claims against payer rules"},
     {"data", cmd_data, "import and list reference data releases"},
+    {"test", cmd_test, "run rule packs' test cases"},
+    {"rules", cmd_rules, "list the rules in force for a payer and client"},
 };
 
 static void usage(FILE *f)

@@ -80,6 +80,35 @@ const char *cs_engine_rules_hash(const cs_engine *e);
 void cs_engine_free(cs_engine *e);
 void cs_free(void *p);
 
+/* ---- rule metadata (claimscrub test, claimscrub rules) ---- */
+
+/* One rule as a claim for a payer (and client overlay) sees it.  Strings
+ * belong to the engine and stay valid until cs_engine_free; "" when unset. */
+typedef struct cs_rule_info {
+    const char *id, *summary;
+    const char *layer;          /* manifest of the declaring layer:
+                                   "payers/medicare/payer.lua" */
+    const char *source;         /* "payers/medicare/ncci.lua:12" */
+    const char *group, *carc, *rarc;
+    int severity;               /* CS_INFO..CS_REJECT, after the severity
+                                   changes of the higher layers */
+    int base_severity;          /* as the rule declares it */
+    const char *waived_by;      /* manifest of the highest layer waiving the
+                                   rule, NULL when none */
+    const char *waive_reason;   /* its reason, NULL when not waived */
+    char from[11], to[11];      /* effective dates of service, "YYYY-MM-DD";
+                                   "" = open */
+} cs_rule_info;
+
+/* The rules that run for payer `payer` with client overlay `client` (NULL
+ * or "" for none): the layers base first, the overlay last, each layer's
+ * rules in run order.  Fills out[0..max) (out may be NULL when max is 0)
+ * and returns the number of rules, which may exceed max; -1 when the payer
+ * has no pack, -2 when client is given and has no overlay (cs_check would
+ * then run the payer's layers alone). */
+int cs_engine_rules(cs_engine *e, const char *payer, const char *client,
+                    cs_rule_info *out, int max);
+
 /* ---- reference data sets (docs/data.md) ---- */
 
 /* One input file of a data import.  table is "ptp", "mue", "aoc", "pfs",

@@ -352,7 +352,8 @@ static void mark_dirty(lua_State *L)
     lua_pop(L, 1);
 }
 
-/* Empty every shadow filled for the previous claim. */
+/* Empty every shadow filled for the previous claim (keeping the hidden
+ * light-userdata keys).  Clearing fields during a traversal is allowed. */
 static void clean_dirty(lua_State *L)
 {
     lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_DIRTY);
@@ -360,23 +361,15 @@ static void clean_dirty(lua_State *L)
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(L, -1, i);
         int sh = lua_gettop(L);
-        lua_rawgetp(L, sh, &KEY_META);
-        lua_newtable(L);              /* keys to clear, collected first */
-        int keys = lua_gettop(L), nk = 0;
         lua_pushnil(L);
         while (lua_next(L, sh)) {
             lua_pop(L, 1);
-            if (lua_type(L, -1) != LUA_TLIGHTUSERDATA) {
-                lua_pushvalue(L, -1);
-                lua_rawseti(L, keys, ++nk);
-            }
-        }
-        for (int k = 1; k <= nk; k++) {
-            lua_rawgeti(L, keys, k);
+            if (lua_type(L, -1) == LUA_TLIGHTUSERDATA) continue;
+            lua_pushvalue(L, -1);
             lua_pushnil(L);
             lua_rawset(L, sh);
         }
-        lua_pop(L, 3);
+        lua_pop(L, 1);
         lua_pushnil(L);
         lua_rawseti(L, -2, i);
     }

@@ -10,6 +10,7 @@
 
 #include "claimscrub.h"
 #include "claimview.h"
+#include "engine_internal.h"
 #include "host.h"
 #include "jsonmem.h"
 #include "refview.h"
@@ -45,6 +46,8 @@ const char *cs_status_name(int s)
 void cs_free(void *p) { free(p); }
 
 const char *cs_engine_rules_hash(const cs_engine *e) { return e->packs.hash; }
+
+const cs_packset *cs_engine_packset(const cs_engine *e) { return &e->packs; }
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
