@@ -804,6 +804,30 @@ static void test_no_state_between_claims(void **state)
     cs_engine_free(e);
 }
 
+/* Locals of the top level that are nil at load (a memo, say) may be set in
+ * check and come back nil for the next claim. */
+static void test_nil_upvalues_reset(void **state)
+{
+    cs_engine *e = engine_for("local memo_claim, memo_value\n"
+                              "local function value(claim)\n"
+                              "  if memo_claim == claim then return memo_value .. \" (memo)\" end\n"
+                              "  local before = tostring(memo_value)\n"
+                              "  memo_claim, memo_value = claim, claim.id\n"
+                              "  return memo_value .. \" before=\" .. before\n"
+                              "end\n"
+                              "rule { id = \"x\", summary = \"s\", severity = \"info\", check = function(claim)\n"
+                              "  flag(nil, value(claim)) end }\n"
+                              "rule { id = \"y\", summary = \"s\", severity = \"info\", check = function(claim)\n"
+                              "  flag(nil, value(claim)) end }\n");
+    check(e, CLAIM1("2026-03-02"));
+    assert_string_equal(msg(0), "C1 before=nil");
+    assert_string_equal(msg(1), "C1 (memo)");
+    check(e, "{'id':'C2','payer':'p','lines':[{'code':'99213','units':1,'service_date':'2026-03-02'}]}");
+    assert_string_equal(msg(0), "C2 before=nil");
+    assert_string_equal(msg(1), "C2 (memo)");
+    cs_engine_free(e);
+}
+
 /* A metatable built at the top level still works from check (the sealed,
  * read-only form is used); an object with a metatable cannot be kept at
  * the top level. */
@@ -868,6 +892,7 @@ int main(void)
         T(test_tostring_no_address),
         T(test_no_state_between_claims),
         T(test_metatables_and_sealing),
+        T(test_nil_upvalues_reset),
     };
     enum { NLOAD = sizeof LOAD_CASES / sizeof *LOAD_CASES, NFIXED = sizeof fixed / sizeof *fixed };
     static struct CMUnitTest tests[NLOAD + NFIXED];

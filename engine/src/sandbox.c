@@ -47,8 +47,8 @@ static const char SPAIRS_SRC[] =
     "  end\n"
     "end\n";
 
-/* Registry keys (addresses are unique). */
-static char KEY_BASE, KEY_SPAIRS;
+/* Registry keys (addresses are unique); KEY_NIL stands for nil in lists. */
+static char KEY_BASE, KEY_SPAIRS, KEY_NIL;
 
 cs_sandbox *cs_sandbox_of(lua_State *L)
 {
@@ -315,7 +315,9 @@ static void record_upvalue(lua_State *L, int f, int i)
     lua_Integer n = (lua_Integer)lua_rawlen(L, SEAL_REC);
     lua_pushvalue(L, f);  lua_rawseti(L, SEAL_REC, n + 1);
     lua_pushinteger(L, i); lua_rawseti(L, SEAL_REC, n + 2);
-    lua_pushvalue(L, -1); lua_rawseti(L, SEAL_REC, n + 3);
+    /* nil cannot be stored in the list: a sentinel stands for it */
+    if (lua_isnil(L, -1)) lua_pushlightuserdata(L, &KEY_NIL); else lua_pushvalue(L, -1);
+    lua_rawseti(L, SEAL_REC, n + 3);
 }
 
 static void seal_function(lua_State *L, int idx)
@@ -412,6 +414,7 @@ void cs_sandbox_restore(cs_sandbox *sb, int ref)
         lua_pop(L, 1);
         lua_getupvalue(L, -1, i);
         lua_rawgeti(L, -3, j + 2);                   /* sealed value */
+        if (lua_touserdata(L, -1) == &KEY_NIL) { lua_pop(L, 1); lua_pushnil(L); }
         if (!lua_rawequal(L, -1, -2)) lua_setupvalue(L, -3, i);
         else lua_pop(L, 1);
         lua_pop(L, 2);

@@ -19,8 +19,12 @@ local function at(line)
 end
 
 -- The claim's procedures with a 000, 010 or 090 global period, in line
--- order: { line = ..., global = "090", days = 90 }.
+-- order: { line = ..., global = "090", days = 90 }.  Computed once per
+-- claim for the three rules: the memo is a local of the script, which the
+-- engine puts back to nil before the next claim.
+local memo_claim, memo_ops
 local function surgeries(claim)
+  if memo_claim == claim then return memo_ops end
   local out = {}
   for _, l in ipairs(claim.lines) do
     local p = not codes.is_em(l.code) and ref.pfs(l.code, l.service_date)
@@ -28,6 +32,7 @@ local function surgeries(claim)
       out[#out + 1] = { line = l, global = p.global, days = GLOBAL_DAYS[p.global] }
     end
   end
+  memo_claim, memo_ops = claim, out
   return out
 end
 
