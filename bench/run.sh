@@ -29,6 +29,21 @@ done
 cmp -s $B/out-1.jsonl $B/out-2.jsonl && echo "output --jobs 1 == --jobs 2: identical" \
     || { echo "output --jobs 1 and --jobs 2 differ"; exit 1; }
 
+# The same claims as an X12 837P file (bench_gen N --x12): reading X12 must
+# not be slower per claim than reading JSON.
+build/bench_gen "$N" --x12 > $B/claims.837
+E=$B/no-rules
+mkdir -p $E/payers/medicare
+echo 'payer { id = "medicare", name = "reading only: no rules" }' > $E/payers/medicare/payer.lua
+printf 'payer_id,pack\n00435,medicare\n' > $E/payers/payer-map.csv
+rate() {   # file [options] -> claims/s of check
+    f=$1; shift
+    /usr/bin/time -f '%e' -o $B/time.txt build/claimscrub check "$@" "$f" > /dev/null || [ $? -eq 1 ]
+    awk -v n="$N" -v s="$(tail -n 1 $B/time.txt)" 'BEGIN { printf "%.0f", n / s }'
+}
+echo "reading only (a pack with no rules): JSONL $(rate $B/claims.jsonl --rules $E) claims/s, X12 837P $(rate $B/claims.837 --rules $E) claims/s ($(wc -c < $B/claims.837) bytes)"
+echo "check --jobs 1 of the X12 837P form: $(rate $B/claims.837) claims/s"
+
 # With the full CMS tables (CMS_DATA, default ../shared/cms): import them,
 # then measure start-up (check of no claims) and the check rate.
 CMS=${CMS_DATA:-../shared/cms}
