@@ -20,9 +20,10 @@ CLI_SRC := $(wildcard engine/cli/*.c)
 CLI_OBJ := $(CLI_SRC:engine/cli/%.c=$(B)/obj/cli/%.o)
 TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 
-APT_PKGS := build-essential pkg-config liblua5.4-dev libcjson-dev libcmocka-dev lua-check time valgrind gzip
+APT_PKGS := build-essential pkg-config liblua5.4-dev libcjson-dev libcmocka-dev lua-check time valgrind gzip \
+            clang libclang-rt-14-dev
 
-.PHONY: all deps demo test bench clean check-deps sanitize valgrind
+.PHONY: all deps demo test bench clean check-deps sanitize valgrind fuzz
 all: $(B)/claimscrub $(B)/data/starter/.built
 
 # The starter reference data set: the hand-written CSVs of data/starter,
@@ -68,6 +69,22 @@ $(B)/tests/%: tests/%.c tests/testutil.h $(B)/libclaimscrub.a
 $(B)/tests/test_input: $(B)/obj/cli/input.o
 $(B)/tests/test_input: TEST_OBJ := $(B)/obj/cli/input.o
 $(B)/tests/test_input: CPPFLAGS += -Iengine/cli
+# test_x12 checks the CLI's X12 837P reader.
+$(B)/tests/test_x12: $(B)/obj/cli/x12.o
+$(B)/tests/test_x12: TEST_OBJ := $(B)/obj/cli/x12.o
+$(B)/tests/test_x12: CPPFLAGS += -Iengine/cli
+
+# test_regressions replays tests/fuzz/regressions/<name>/ through the fuzz
+# targets' own code, built without libFuzzer (entry point fuzz_<name>).
+FUZZ_NAMES := claim jsonl manifest script refimport
+FUZZ_REG_OBJ = $(FUZZ_NAMES:%=$(B)/obj/fuzz/fuzz_%.o) $(B)/obj/cli/input.o
+$(B)/obj/fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h engine/cli/input.h \
+                       engine/include/claimscrub.h | check-deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) -Iengine/cli $(CFLAGS) -DFUZZ_ENTRY=fuzz_$* -c $< -o $@
+$(B)/tests/test_regressions: $(FUZZ_REG_OBJ)
+$(B)/tests/test_regressions: TEST_OBJ = $(FUZZ_REG_OBJ)
 
 # Fails with the install command when a dependency is missing.
 check-deps:
@@ -119,6 +136,43 @@ valgrind: all
 	    $(B)/claimscrub check --format text examples/claims/ > /dev/null; \
 	    rc=$$?; [ $$rc -le 1 ] || { echo "valgrind: errors (exit $$rc)"; exit 1; }; \
 	    echo "valgrind: claimscrub check examples/claims/: no errors, no leaks"
+
+# libFuzzer targets (tests/fuzz/fuzz_<name>.c), built with clang, ASan and
+# UBSan into build/fuzz/; each runs FUZZ_SECONDS from its seed corpus
+# tests/fuzz/corpus/<name>/ (new inputs go to build/fuzz/corpus/<name>/).
+# Fails when a target finds a crash; the input is build/fuzz/crash-<name>-*:
+# fix it, then keep it in tests/fuzz/regressions/<name>/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC    := clang
+FUZZ_B     := build/fuzz
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L
+FUZZ_OBJ   := $(LIB_SRC:engine/src/%.c=$(FUZZ_B)/obj/%.o) $(FUZZ_B)/obj/cli/input.o
+.SECONDARY: $(FUZZ_OBJ)
+$(FUZZ_B)/obj/%.o: engine/src/%.c $(wildcard engine/src/*.h) engine/include/claimscrub.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_B)/obj/cli/input.o: engine/cli/input.c engine/cli/input.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_OBJ)
+	@echo "  FUZZLD  $@"
+	@$(FUZZ_CC) $(CPPFLAGS) -Iengine/cli $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(FUZZ_OBJ) $(LDLIBS)
+fuzz: deps
+	@$(MAKE) --no-print-directory all $(FUZZ_NAMES:%=$(FUZZ_B)/fuzz_%)
+	@fail=""; for n in $(FUZZ_NAMES); do \
+	    mkdir -p $(FUZZ_B)/corpus/$$n; echo "== fuzz $$n ($(FUZZ_SECONDS) s)"; \
+	    $(FUZZ_B)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=30 -rss_limit_mb=4096 \
+	        -max_len=65536 -print_final_stats=1 -artifact_prefix=$(FUZZ_B)/crash-$$n- \
+	        $(FUZZ_B)/corpus/$$n tests/fuzz/corpus/$$n > $(FUZZ_B)/$$n.log 2>&1 \
+	        || fail="$$fail $$n"; \
+	    grep -E '^stat::number_of_executed_units|^Done [0-9]+ runs' $(FUZZ_B)/$$n.log; \
+	done; \
+	if [ -n "$$fail" ]; then for n in $$fail; do echo "== fuzz $$n: FAILED"; \
+	    tail -n 40 $(FUZZ_B)/$$n.log; done; exit 1; fi; echo "fuzz: no crashes"
 
 clean:
 	rm -rf build

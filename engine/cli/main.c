@@ -20,6 +20,8 @@
 #include "input.h"
 #include "rules.h"
 #include "test.h"
+#include "x12.h"
+#include "convert.h"
 
 /* Exit status (docs/cli.md, "Exit status"). */
 #define EXIT_CLEAN   0  /* no claim is review, deny or reject */
@@ -60,6 +62,9 @@ typedef struct item {
     cs_origin origin;       /* origin.file outlives the batch (see run_dir) */
     char *out;              /* the verdict record, from cs_check */
     int status;             /* cs_check's result */
+    char *problem;          /* X12: the claim's problems (cs_check_problem) */
+    char *xid;              /* X12: its CLM01 */
+    char txn[16];           /* X12: ST02, for origin.transaction */
 } item;
 
 typedef struct batch {
@@ -72,6 +77,7 @@ typedef struct check_opts {
     cs_options engine;
     bool text;              /* --format text */
     cs_input_format input;
+    bool x12;               /* --input x12 */
     int jobs;
 } check_opts;
 
@@ -103,8 +109,10 @@ static void *work(void *arg)
     size_t i;
     while ((i = atomic_fetch_add(&w->b->next, 1)) < w->b->n) {
         item *it = &w->b->items[i];
-        it->status = cs_check(w->engine, it->text ? it->text : "", it->len,
-                              &it->origin, &it->out, NULL);
+        it->status = it->problem
+            ? cs_check_problem(w->engine, it->xid, it->problem, &it->origin, &it->out, NULL)
+            : cs_check(w->engine, it->text ? it->text : "", it->len,
+                       &it->origin, &it->out, NULL);
     }
     return NULL;
 }
@@ -163,6 +171,8 @@ static void flush(run *r)
             worsen(r, EXIT_TROUBLE);
         }
         free(b->items[i].text);
+        free(b->items[i].problem);
+        free(b->items[i].xid);
         cs_free(b->items[i].out);
     }
     memset(b->items, 0, b->n * sizeof *b->items);
@@ -171,7 +181,8 @@ static void flush(run *r)
 
 /* Queue one record, flushing when the batch is full.  file must live until
  * the next flush. */
-static void add_record(run *r, const char *file, const cs_record *rec)
+static void add_record(run *r, const char *file, const cs_record *rec,
+                       const cs_x12_claim *x)
 {
     item *it = &r->b->items[r->b->n];
     if (rec->too_long) {
@@ -186,7 +197,14 @@ static void add_record(run *r, const char *file, const cs_record *rec)
         memcpy(it->text, rec->text, rec->len + 1);
         it->len = rec->len;
     }
-    it->origin = (cs_origin){file, rec->record, rec->line};
+    it->origin = (cs_origin){.file = file, .record = rec->record, .line = rec->line};
+    if (x) {
+        snprintf(it->txn, sizeof it->txn, "%s", x->transaction);
+        it->origin.segment = x->segment;
+        it->origin.transaction = it->txn[0] ? it->txn : NULL;
+        it->problem = x->problems || !x->json ? strdup(x->problems ? x->problems : "") : NULL;
+        it->xid = x->id ? strdup(x->id) : NULL;
+    }
     r->b->n++;
     r->b->bytes += rec->len;
     if (r->b->n == MAX_BATCH_RECORDS || r->b->bytes >= MAX_BATCH_BYTES) flush(r);
@@ -194,9 +212,37 @@ static void add_record(run *r, const char *file, const cs_record *rec)
 
 /* ---- inputs ---- */
 
+/* Read the claims of an X12 837P file into the batch (docs/x12.md). */
+static void run_x12(run *r, const char *path)
+{
+    char err[CS_READER_ERROR_MAX] = "";
+    size_t len = 0;
+    char *data = cs_x12_slurp(path, &len, err, sizeof err);
+    if (!data) { complain("%s", err); worsen(r, EXIT_TROUBLE); return; }
+    cs_x12_opts xo = {r->opt->engine.rules_dir ? r->opt->engine.rules_dir : CS_DEFAULT_ROOT,
+                      r->opt->engine.payer != NULL};
+    cs_x12_file f = {0};
+    int rc = cs_x12_parse(data, len, &xo, &f, err, sizeof err);
+    for (size_t i = 0; i < f.n && !r->stop; i++) {
+        cs_record rec = {.text = f.v[i].json ? f.v[i].json : "", .len = f.v[i].len,
+                         .record = (long)i + 1, .line = f.v[i].line};
+        add_record(r, path, &rec, &f.v[i]);
+    }
+    if (rc < 0) {
+        complain("%s: %s", path, rc == -2 ? "out of memory reading X12" : err);
+        worsen(r, EXIT_TROUBLE);
+    }
+    cs_x12_file_free(&f);
+    free(data);
+}
+
 /* Read every record of one file ("-": standard input) into the batch. */
 static void run_file(run *r, const char *path)
 {
+    if (r->opt->x12 || (r->opt->input == CS_INPUT_AUTO && cs_x12_sniff(path))) {
+        run_x12(r, path);
+        return;
+    }
     char err[CS_READER_ERROR_MAX];
     cs_reader *rd = cs_reader_open(path, r->opt->input, err, sizeof err);
     if (!rd) {
@@ -207,7 +253,7 @@ static void run_file(run *r, const char *path)
     cs_record rec;
     int rc = 0;
     while (!r->stop && (rc = cs_reader_next(rd, &rec)) == 1)
-        add_record(r, path, &rec);
+        add_record(r, path, &rec, NULL);
     if (rc < 0) {
         complain("%s", cs_reader_error(rd));
         worsen(r, EXIT_TROUBLE);
@@ -224,7 +270,8 @@ static bool ends_with(const char *s, const char *suffix)
 /* A directory entry we read: *.json or *.jsonl, not hidden. */
 static bool wanted(const char *name)
 {
-    return name[0] != '.' && (ends_with(name, ".json") || ends_with(name, ".jsonl"));
+    return name[0] != '.' && (ends_with(name, ".json") || ends_with(name, ".jsonl") ||
+                              ends_with(name, ".837") || ends_with(name, ".x12"));
 }
 
 static int by_name(const void *a, const void *b)
@@ -342,8 +389,9 @@ static const char check_help[] =
     "  --rules DIR          rules root holding payers/ and clients/\n"
     "  --data DIR           reference data set (default: the starter set)\n"
     "  --format jsonl|text  verdicts as JSON lines (default) or a text report\n"
-    "  --input json|jsonl   how to split input into claims (default: jsonl for\n"
-    "                       *.jsonl files, json otherwise and for stdin)\n"
+    "  --input json|jsonl|x12  how to read input (default: x12 for a file that\n"
+    "                       starts with ISA, jsonl for *.jsonl files, json\n"
+    "                       otherwise; see docs/x12.md)\n"
     "  --jobs N             check with N threads, 1..64 (default 1); the output\n"
     "                       is the same for any N\n"
     "  -h, --help           show this help\n"
@@ -409,8 +457,9 @@ static int set_option(check_opts *o, const char *name, const char *v)
             return usage_error("check", "--format must be jsonl or text, not '%s'", v);
         o->text = !strcmp(v, "text");
     } else if (!strcmp(name, "--input")) {
-        if (strcmp(v, "json") && strcmp(v, "jsonl"))
-            return usage_error("check", "--input must be json or jsonl, not '%s'", v);
+        if (strcmp(v, "json") && strcmp(v, "jsonl") && strcmp(v, "x12"))
+            return usage_error("check", "--input must be json, jsonl or x12, not '%s'", v);
+        o->x12 = !strcmp(v, "x12");
         o->input = !strcmp(v, "json") ? CS_INPUT_JSON : CS_INPUT_JSONL;
     } else if (!strcmp(name, "--jobs")) {
         if (!parse_jobs(v, &o->jobs))
@@ -489,6 +538,7 @@ static const command commands[] = {
     {"data", cmd_data, "import and list reference data releases"},
     {"test", cmd_test, "run rule packs' test cases"},
     {"rules", cmd_rules, "list the rules in force for a payer and client"},
+    {"convert", cmd_convert, "print the claims of an X12 837P file as claim JSON"},
 };
 
 static void usage(FILE *f)

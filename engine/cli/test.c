@@ -303,7 +303,7 @@ static void run_case(tester *t, const char *file, int idx, const cJSON *c)
         return;
     }
     char *json = cJSON_PrintUnformatted(claim), *out = NULL;
-    cs_origin origin = {file, idx, 0};
+    cs_origin origin = {.file = file, .record = idx};
     int status = json ? cs_check(t->e, json, strlen(json), &origin, &out, NULL) : -1;
     cJSON_free(json);
     cJSON *rec = status >= 0 ? cJSON_Parse(out) : NULL;

@@ -52,6 +52,9 @@ typedef struct cs_origin {
     const char *file;       /* file name as given by the user */
     long record;            /* 1-based position of the claim in the file */
     long line;              /* 1-based line where the claim starts */
+    long segment;           /* X12: 1-based segment number of the claim's CLM
+                               (or of ST when there is none) in the file */
+    const char *transaction; /* X12: the transaction's control number ST02 */
 } cs_origin;
 
 /* Load every pack and overlay under opt->rules_dir.  On error NULL is
@@ -68,6 +71,14 @@ cs_engine *cs_engine_new(const cs_options *opt, char **err);
  * memory ran out (then *out is NULL and the engine stays usable). */
 int cs_check(cs_engine *e, const char *json, size_t len,
              const cs_origin *origin, char **out, size_t *outlen);
+
+/* Produce the record of a claim that could not be turned into claim JSON
+ * (an X12 claim with a bad segment, say): status "reject", claim id
+ * claim_id (NULL: unknown), payer and client as the engine was given them,
+ * and one "input.invalid" finding per line of message.  No rule runs.
+ * Output and return value as cs_check. */
+int cs_check_problem(cs_engine *e, const char *claim_id, const char *message,
+                     const cs_origin *origin, char **out, size_t *outlen);
 
 /* Render a record produced by cs_check as a readable text report.  Returns
  * NULL when the record is not one of ours or memory ran out. */

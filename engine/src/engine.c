@@ -187,10 +187,34 @@ static void drop_tree(cs_engine *e, cJSON *root)
     if (!owned) cJSON_Delete(root);
 }
 
+/* 1-based offset of the first NUL character of JSON text s (n bytes), raw
+ * or escaped as \u0000 inside a string, or 0 when there is none.  cJSON
+ * keeps strings NUL-terminated, so such a value would be cut short silently
+ * ("H-1\u0000X" read as "H-1"); the claim is rejected instead. */
+static size_t nul_at(const char *s, size_t n)
+{
+    bool in_string = false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == 0) return i + 1;
+        if (!in_string) { in_string = s[i] == '"'; continue; }
+        if (s[i] == '"') in_string = false;
+        else if (s[i] == '\\') {
+            if (i + 5 < n && s[i + 1] == 'u' && memcmp(s + i + 2, "0000", 4) == 0) return i + 1;
+            if (++i < n && s[i] == 0) return i + 1;
+        }
+    }
+    return 0;
+}
+
 /* Parse exactly one JSON value (then only white space) in the arena.  On
  * failure NULL is returned and msg says why. */
 static cJSON *parse(cs_engine *e, const char *json, size_t len, char *msg, size_t size)
 {
+    size_t nul = nul_at(json, len);
+    if (nul) {
+        snprintf(msg, size, "not valid JSON: NUL character at byte %zu of %zu", nul, len);
+        return NULL;
+    }
     const char *end = NULL;
     cs_jsonmem_begin(&e->arena);
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
@@ -248,6 +272,38 @@ int cs_check(cs_engine *e, const char *json, size_t len, const cs_origin *origin
     }
     cs_buf b = {0};
     cs_verdict_json(v, ok ? &e->claim : NULL, origin, e->packs.hash, &b);
+    int status = cs_verdict_status(v);
+    *out = cs_buf_take(&b, outlen);
+    return *out && !v->text.oom ? status : -1;
+}
+
+int cs_check_problem(cs_engine *e, const char *claim_id, const char *message,
+                     const cs_origin *origin, char **out, size_t *outlen)
+{
+    cs_verdict *v = &e->verdict;
+    cs_verdict_reset(v);
+    e->claim.payer[0] = e->claim.client[0] = 0;
+    size_t n = claim_id ? strlen(claim_id) : 0;
+    bool printable = n > 0 && n <= CS_MAX_ID_LEN;
+    for (size_t i = 0; printable && i < n; i++)
+        printable = claim_id[i] >= 0x20 && claim_id[i] <= 0x7e;
+    if (printable) {
+        memcpy(e->claim.id, claim_id, n + 1);
+        v->claim_id = e->claim.id;
+    }
+    const char *m = message && *message ? message : "the claim could not be read";
+    while (*m) {
+        size_t len = strcspn(m, "\n");
+        if (len) {
+            cs_finding *f = cs_verdict_add_engine(v, "input.invalid", CS_REJECT);
+            if (f) cs_verdict_message(v, f, m, len);
+        }
+        m += len + (m[len] == '\n');
+    }
+    v->payer = e->payer;
+    v->client = e->client;
+    cs_buf b = {0};
+    cs_verdict_json(v, NULL, origin, e->packs.hash, &b);
     int status = cs_verdict_status(v);
     *out = cs_buf_take(&b, outlen);
     return *out && !v->text.oom ? status : -1;

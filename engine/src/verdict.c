@@ -250,12 +250,14 @@ static void put_data(cs_buf *b, const cs_verdict *v)
 
 static void put_origin(cs_buf *b, const cs_origin *o)
 {
-    if (!o || (!o->file && !o->record && !o->line)) return;
+    if (!o || (!o->file && !o->record && !o->line && !o->segment && !o->transaction)) return;
     put_key(b, "input");
     cs_buf_puts(b, "{\"file\":");
     cs_buf_json_cstr(b, o->file);
     if (o->record) PUT_INT(b, "record", o->record);
     if (o->line) PUT_INT(b, "line", o->line);
+    if (o->segment) PUT_INT(b, "segment", o->segment);
+    if (o->transaction) { put_key(b, "transaction"); cs_buf_json_cstr(b, o->transaction); }
     cs_buf_putc(b, '}');
 }
 

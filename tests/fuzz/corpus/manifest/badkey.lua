@@ -1,0 +1,1 @@
+payer { id = "f", sevrity = 1 }

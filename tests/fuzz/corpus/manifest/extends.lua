@@ -1,0 +1,1 @@
+payer { id = "f", name = "fuzz", extends = "f", scripts = { "r.lua", "r.lua" } }

@@ -1,0 +1,2 @@
+rule { id = "m.r", summary = "s", severity = "deny", check = function() end }
+payer { id = "f" }

@@ -1,0 +1,1 @@
+for i, l in ipairs(claim.lines) do flag(l, l.code .. " " .. #claim.diagnoses) end

@@ -1,0 +1,1 @@
+claim.id = "x"; _G.x = 1; string.rep("a", 1e9)

@@ -1,0 +1,1 @@
+local t = {} for i = 1, 1e6 do t[i] = string.find(("a"):rep(100), "(a*)*b") end

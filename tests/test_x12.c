@@ -1,0 +1,573 @@
+/* test_x12.c -- the CLI's X12 837P reader (engine/cli/x12.c, docs/x12.md). */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <cjson/cJSON.h>
+
+#include "claimscrub.h"
+#include "x12.h"
+
+#define SHARED "/work/shared/x12"
+
+static cs_engine *g_e;
+static const cs_x12_opts g_opt = {".", false};
+
+static int setup(void **state)
+{
+    char *err = NULL;
+    g_e = cs_engine_new(&(cs_options){.rules_dir = ".", .stdlib_dir = "stdlib"}, &err);
+    if (!g_e) fprintf(stderr, "engine: %s\n", err ? err : "?");
+    cs_free(err);
+    return g_e ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    cs_engine_free(g_e);
+    return 0;
+}
+
+/* Parse text; returns cs_x12_parse's result, err in err. */
+static int parse_text(const char *text, cs_x12_file *f, char *err, size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    return cs_x12_parse(text, strlen(text), &g_opt, f, err, errlen);
+}
+
+static int parse_path(const char *path, cs_x12_file *f)
+{
+    size_t len = 0;
+    char err[512];
+    char *text = tu_slurp(path, &len);
+    assert_non_null(text);
+    memset(f, 0, sizeof *f);
+    int rc = cs_x12_parse(text, len, &g_opt, f, err, sizeof err);
+    free(text);
+    return rc;
+}
+
+static bool have_shared(void)
+{
+    DIR *d = opendir(SHARED);
+    if (d) { closedir(d); return true; }
+    printf("SKIPPED: %s is absent\n", SHARED);
+    return false;
+}
+
+/* The record of claim c as check makes it; caller cs_free()s. */
+static char *check_claim(const cs_x12_claim *c, int *status)
+{
+    char *out = NULL;
+    cs_origin o = {.file = "t.837", .record = 1, .line = c->line, .segment = c->segment,
+                   .transaction = c->transaction};
+    *status = c->problems || !c->json
+        ? cs_check_problem(g_e, c->id, c->problems ? c->problems : "", &o, &out, NULL)
+        : cs_check(g_e, c->json, c->len, &o, &out, NULL);
+    assert_non_null(out);
+    return out;
+}
+
+/* ---- every shared file ---- */
+
+static void test_shared_all(void **state)
+{
+    if (!have_shared()) { skip(); return; }
+    DIR *d = opendir(SHARED);
+    struct dirent *de;
+    int files = 0;
+    while ((de = readdir(d))) {
+        const char *n = de->d_name;
+        if (n[0] == '.' || !strcmp(n, "README.md")) continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", SHARED, n);
+        cs_x12_file f;
+        int rc = parse_path(path, &f);
+        files++;
+        if (strstr(n, "X222__case")) {
+            /* text before the ISA: not an X12 file */
+            assert_int_equal(rc, -1);
+            assert_int_equal(f.n, 0);
+        } else if (strstr(n, "004010X098A1") || strstr(n, "X223A2")) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(f.n, 1);
+            assert_null(f.v[0].json);
+            assert_non_null(f.v[0].id);
+            assert_contains(f.v[0].problems, "is not supported; claimscrub reads 837 "
+                            "005010X222A1 and 005010X222A2 (837P)");
+        } else {
+            assert_int_equal(rc, 0);
+            assert_true(f.n >= 1);
+            for (size_t i = 0; i < f.n; i++) {
+                assert_non_null(f.v[i].json);
+                assert_non_null(f.v[i].id);
+                assert_true(f.v[i].segment > 0);
+                assert_true(f.v[i].transaction[0] != 0);
+                /* every one of them has ICD-9 diagnoses, or the wrong
+                 * component separator, or an unmapped payer */
+                assert_non_null(f.v[i].problems);
+                int status;
+                char *rec = check_claim(&f.v[i], &status);
+                assert_int_equal(status, CS_REJECT);
+                assert_contains(rec, "\"segment\":");
+                cs_free(rec);
+            }
+        }
+        cs_x12_file_free(&f);
+    }
+    closedir(d);
+    assert_true(files >= 35);
+}
+
+/* ---- field by field ---- */
+
+static cJSON *claim_json(const char *file, size_t idx, cs_x12_file *f)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", SHARED, file);
+    assert_int_equal(parse_path(path, f), 0);
+    assert_true(idx < f->n);
+    assert_non_null(f->v[idx].json);
+    cJSON *j = cJSON_Parse(f->v[idx].json);
+    assert_non_null(j);
+    return j;
+}
+
+static const char *sget(cJSON *o, const char *path)
+{
+    /* "a.b" or "lines[1].code" style paths of at most three steps */
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", path);
+    cJSON *cur = o;
+    for (char *tok = strtok(buf, "."); tok && cur; tok = strtok(NULL, ".")) {
+        char *br = strchr(tok, '[');
+        if (br) {
+            *br = 0;
+            cur = cJSON_GetObjectItemCaseSensitive(cur, tok);
+            cur = cJSON_GetArrayItem(cur, atoi(br + 1));
+        } else cur = cJSON_GetObjectItemCaseSensitive(cur, tok);
+    }
+    if (!cur) return "(absent)";
+    if (cJSON_IsString(cur)) return cur->valuestring;
+    static char out[256];
+    char *p = cJSON_PrintUnformatted(cur);
+    snprintf(out, sizeof out, "%s", p);
+    free(p);
+    return out;
+}
+
+#define FIELD(j, path, want) assert_string_equal(sget(j, path), want)
+
+static void test_example1(void **state)
+{
+    if (!have_shared()) { skip(); return; }
+    cs_x12_file f;
+    cJSON *j = claim_json("837_005010X222A2__demo.example1.837", 0, &f);
+    assert_string_equal(f.v[0].id, "26463774");
+    assert_string_equal(f.v[0].transaction, "0021");
+    assert_int_equal(f.v[0].segment, 27);
+    assert_int_equal(f.v[0].line, 27);
+    FIELD(j, "payer", "medicare");
+    FIELD(j, "billing_provider.npi", "1912301953");
+    FIELD(j, "billing_provider.taxonomy", "203BF0100Y");
+    FIELD(j, "patient.id", "JS00111223333");      /* the subscriber's: QC has none */
+    FIELD(j, "patient.birth_date", "1973-05-01"); /* the patient's DMG (2010CA) */
+    FIELD(j, "patient.sex", "M");
+    FIELD(j, "place_of_service", "11");
+    FIELD(j, "diagnoses", "(absent)");             /* ICD-9 is not mapped */
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "lines")), 4);
+    FIELD(j, "lines[0].code", "99213");
+    FIELD(j, "lines[0].charge", "40.00");
+    FIELD(j, "lines[0].units", "1");
+    FIELD(j, "lines[0].diagnosis_pointers", "[1]");
+    FIELD(j, "lines[0].service_date", "2006-10-03");
+    FIELD(j, "lines[3].code", "86663");
+    FIELD(j, "lines[3].diagnosis_pointers", "[2]");
+    FIELD(j, "lines[3].service_date", "2006-10-10");
+    assert_string_equal(f.v[0].problems, "segment 29 (HI): HI01-1: qualifier BK marks an "
+                        "ICD-9-CM diagnosis (0340); ICD-10-CM (ABK/ABF) is required");
+    cJSON_Delete(j);
+    cs_x12_file_free(&f);
+}
+
+static void test_drug_office(void **state)
+{
+    if (!have_shared()) { skip(); return; }
+    cs_x12_file f;
+    cJSON *j = claim_json("stupidedi__X222A1__pass__drug-administered-in-the-physician-office.edi",
+                          0, &f);
+    assert_string_equal(f.v[0].transaction, "0711");
+    assert_int_equal(f.v[0].segment, 20);
+    FIELD(j, "id", "CLMNO12345");
+    FIELD(j, "payer", "medicare");                /* PLANID12345 in the map */
+    FIELD(j, "billing_provider.npi", "1234567893");
+    FIELD(j, "billing_provider.taxonomy", "(absent)");
+    FIELD(j, "rendering_provider.npi", "1122333341");
+    FIELD(j, "rendering_provider.taxonomy", "208D00000X");
+    FIELD(j, "patient.id", "MBRID12345");
+    FIELD(j, "patient.birth_date", "1943-05-01");
+    FIELD(j, "lines[0].code", "90782");           /* deleted code: passed on */
+    FIELD(j, "lines[0].place_of_service", "11");
+    FIELD(j, "lines[0].charge", "50");
+    FIELD(j, "lines[1].code", "J1550");
+    FIELD(j, "lines[1].ndc", "00026063512");
+    FIELD(j, "lines[1].service_date", "2004-07-11");
+    cJSON_Delete(j);
+    cs_x12_file_free(&f);
+}
+
+static void test_home_infusion(void **state)
+{
+    if (!have_shared()) { skip(); return; }
+    cs_x12_file f;
+    cJSON *j = claim_json("stupidedi__X222A1__pass__home-infusion-therapy-pharmacy-adjudicated-"
+                          "with-HCPCS-in-loop-2400-or-NDC-in-loop-2410.edi", 0, &f);
+    FIELD(j, "place_of_service", "12");
+    FIELD(j, "lines[0].code", "S9500");
+    FIELD(j, "lines[0].units", "7");
+    FIELD(j, "lines[0].service_date", "2004-02-01");  /* RD8: the first date */
+    FIELD(j, "lines[1].code", "J0696");
+    FIELD(j, "lines[1].units", "56");
+    FIELD(j, "lines[1].charge", "682.50");
+    FIELD(j, "lines[1].ndc", "00004196501");
+    FIELD(j, "lines[3].code", "J3490");             /* description dropped */
+    FIELD(j, "lines[3].modifiers", "(absent)");
+    FIELD(j, "lines[5].ndc", "08290038005");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "lines")), 6);
+    cJSON_Delete(j);
+    cs_x12_file_free(&f);
+}
+
+static void test_wheelchair_anesthesia(void **state)
+{
+    if (!have_shared()) { skip(); return; }
+    cs_x12_file f;
+    cJSON *j = claim_json("stupidedi__X222A1__pass__wheelchair.edi", 0, &f);
+    FIELD(j, "lines[0].code", "K0001");
+    FIELD(j, "lines[0].modifiers", "[\"RR\",\"KH\",\"BR\"]");
+    FIELD(j, "lines[0].measurements", "[{\"type\":\"HT\",\"value\":70}]");
+    FIELD(j, "lines[0].diagnosis_pointers", "[1,2]");
+    FIELD(j, "patient.sex", "M");
+    assert_contains(f.v[0].problems, "payer: X12 payer id '99999' (DMERC CARRIER) is not in "
+                    "payers/payer-map.csv");
+    cJSON_Delete(j);
+    cs_x12_file_free(&f);
+
+    j = claim_json("stupidedi__X222A1__pass__anesthesia.edi", 0, &f);
+    FIELD(j, "lines[0].code", "00142");
+    FIELD(j, "lines[0].modifiers", "[\"QK\",\"QS\",\"P1\"]");
+    FIELD(j, "lines[0].units", "61");
+    FIELD(j, "place_of_service", "22");
+    FIELD(j, "rendering_provider.npi", "5678912345");
+    FIELD(j, "rendering_provider.taxonomy", "207L00000X");
+    cJSON_Delete(j);
+    cs_x12_file_free(&f);
+}
+
+static void test_ambulance_cob(void **state)
+{
+    if (!have_shared()) { skip(); return; }
+    cs_x12_file f;
+    cJSON *j = claim_json("stupidedi__X222A1__pass__ambulance.edi", 0, &f);
+    FIELD(j, "payer", "medicare");                  /* 123245 MEDICARE PART B */
+    FIELD(j, "place_of_service", "41");
+    FIELD(j, "billing_provider.taxonomy", "3416L0300X");
+    FIELD(j, "patient.sex", "F");
+    FIELD(j, "lines[0].code", "A0427");
+    FIELD(j, "lines[0].modifiers", "[\"RH\"]");
+    FIELD(j, "lines[0].diagnosis_pointers", "[1,2,3,4]");
+    FIELD(j, "lines[1].units", "21");
+    cJSON_Delete(j);
+    cs_x12_file_free(&f);
+
+    /* COB: the 2320/2330 loops do not leak into the claim */
+    j = claim_json("stupidedi__X222A1__pass__COB-claim-from-billing-provider-to-payer-a.edi",
+                   0, &f);
+    FIELD(j, "payer", "medicare");
+    FIELD(j, "patient.id", "111223333");
+    FIELD(j, "rendering_provider.npi", "1999996666");
+    FIELD(j, "rendering_provider.taxonomy", "204C00000X");
+    FIELD(j, "lines[1].code", "90782");
+    FIELD(j, "lines[2].code", "J3301");
+    FIELD(j, "lines[2].charge", "21.04");
+    cJSON_Delete(j);
+    cs_x12_file_free(&f);
+
+    /* the LinuxForHealth copy declares ':' in ISA16 but uses '>' */
+    j = claim_json("837_005010X222A2__demo.example6.837", 0, &f);
+    assert_contains(f.v[0].problems, "segment 28 (SV1): SV101: 'HC>98940' is not "
+                    "qualifier:code (the component separator is ':', from ISA16)");
+    cJSON_Delete(j);
+    cs_x12_file_free(&f);
+}
+
+/* ---- own files and their JSON twins ---- */
+
+/* The record without its "input" member. */
+static char *strip_input(const char *rec)
+{
+    cJSON *j = cJSON_Parse(rec);
+    assert_non_null(j);
+    cJSON_DeleteItemFromObject(j, "input");
+    char *s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return s;
+}
+
+static void test_twins(void **state)
+{
+    static const char *const names[] = {"sore-throat-with-25", "sore-throat-without-25"};
+    static const int want[] = {CS_PASS, CS_DENY};
+    static const char *const ids[] = {"CLM-X1", "CLM-X2"};
+    for (int i = 0; i < 2; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "examples/x12/%s.837", names[i]);
+        cs_x12_file f;
+        assert_int_equal(parse_path(path, &f), 0);
+        assert_int_equal(f.n, 1);
+        assert_null(f.v[0].problems);
+        assert_string_equal(f.v[0].id, ids[i]);
+        int status;
+        char *rx = check_claim(&f.v[0], &status);
+        assert_int_equal(status, want[i]);
+        assert_contains(rx, "\"segment\":21,\"transaction\":");
+        snprintf(path, sizeof path, "examples/x12/%s.json", names[i]);
+        size_t len = 0;
+        char *json = tu_slurp(path, &len), *rj = NULL;
+        assert_non_null(json);
+        assert_int_equal(cs_check(g_e, json, len, NULL, &rj, NULL), want[i]);
+        char *a = strip_input(rx), *b = strip_input(rj);
+        assert_string_equal(a, b);
+        free(a); free(b); free(json);
+        cs_free(rx); cs_free(rj);
+        cs_x12_file_free(&f);
+    }
+}
+
+/* ---- broken and edited files, from the CLM-X2 example ---- */
+
+static char *example(void)
+{
+    char *t = tu_slurp("examples/x12/sore-throat-without-25.837", NULL);
+    assert_non_null(t);
+    return t;
+}
+
+/* s with the first `from` replaced by `to`; caller frees. */
+static char *edit(const char *s, const char *from, const char *to)
+{
+    const char *at = strstr(s, from);
+    assert_non_null(at);
+    size_t n = strlen(s) - strlen(from) + strlen(to) + 1;
+    char *out = malloc(n);
+    snprintf(out, n, "%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
+    return out;
+}
+
+/* Parse the edited example; expect one claim whose problems hold want. */
+static void expect_problem(const char *from, const char *to, const char *want)
+{
+    char *base = example(), *t = edit(base, from, to), err[256];
+    cs_x12_file f;
+    assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
+    assert_int_equal(f.n, 1);
+    assert_contains(f.v[0].problems, want);
+    int status;
+    char *rec = check_claim(&f.v[0], &status);
+    assert_int_equal(status, CS_REJECT);
+    assert_contains(rec, "\"rule\":\"input.invalid\"");
+    cs_free(rec);
+    cs_x12_file_free(&f);
+    free(t);
+    free(base);
+}
+
+/* Parse the edited example; expect clean JSON the engine rejects with want. */
+static void expect_engine_reject(const char *from, const char *to, const char *want)
+{
+    char *base = example(), *t = edit(base, from, to), err[256];
+    cs_x12_file f;
+    assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
+    assert_int_equal(f.n, 1);
+    assert_null(f.v[0].problems);
+    int status;
+    char *rec = check_claim(&f.v[0], &status);
+    assert_int_equal(status, CS_REJECT);
+    assert_contains(rec, want);
+    cs_free(rec);
+    cs_x12_file_free(&f);
+    free(t);
+    free(base);
+}
+
+static void test_broken(void **state)
+{
+    expect_problem("SE*34*0002", "SE*35*0002",
+                   "segment 36 (SE): SE01: says 35 segments, the transaction has 34");
+    expect_problem("SE*34*0002", "SE*34*0003",
+                   "SE02: control number 0003 does not match ST02 0002");
+    expect_problem("GE*1*0002", "GE*2*0002", "GE01: says 2 transactions, the group has 1");
+    expect_problem("IEA*1*000000102", "IEA*1*000000999",
+                   "IEA02: control number 000000999 does not match ISA13 000000102");
+    expect_problem("SV1*HC:99213*", "SV1*HC:99213:25:59:76:77:XE*",
+                   "segment 26 (SV1): SV101-7: 'XE' looks like a fifth modifier; a line "
+                   "takes at most 4 (SV101-3 to SV101-6)");
+    expect_problem("SV1*HC:99213*", "SV1*HC:99213:25:59:76:77:XE:X1*",
+                   "SV101: has 8 components");
+    expect_problem("HI*ABK:J029", "HI*BK:4659", "HI01-1: qualifier BK marks an ICD-9-CM "
+                   "diagnosis (4659); ICD-10-CM (ABK/ABF) is required");
+    expect_problem("PI*00435", "PI*77777", "payer: X12 payer id '77777' (MEDICARE PART B) is "
+                   "not in payers/payer-map.csv");
+    expect_problem("SV1*HC:99213*125.00*UN*1*", "SV1*HC:99213*125.00*UN*1x*",
+                   "segment 26 (SV1): SV104: '1x' is not a number");
+    expect_problem("DTP*472*D8*20260302", "DTP*472*D8*2026032",
+                   "segment 27 (DTP): DTP03: '2026032' is not a CCYYMMDD date");
+    expect_problem("CLM-X2*180.00", "CLM-X2*190.00",
+                   "CLM02: total charge 190.00 is not the sum of the line charges 180.00");
+    /* what the claim model checks is left to the engine */
+    expect_engine_reject("SV1*HC:99213*125.00*UN*1***1", "SV1*HC:99213*125.00*UN*1***1:3",
+                         "lines[0].diagnosis_pointers[1]: points at diagnosis 3 but the "
+                         "claim has 1");
+    expect_engine_reject("SV1*HC:99213*125.00*UN*1*", "SV1*HC:99213*125.00*UN*1.5*",
+                         "lines[0].units: 1.5 is not a whole number");
+}
+
+static void test_truncated_and_missing_clm(void **state)
+{
+    char *base = example(), err[256];
+    cs_x12_file f;
+    /* cut after the second LX: no SE, GE, IEA */
+    char *t = strdup(base);
+    *strstr(t, "LX*2") = 0;
+    assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
+    assert_int_equal(f.n, 1);
+    assert_contains(f.v[0].problems, "segment 3 (ST): transaction 0002 has no SE (it ends at "
+                    "the end of the file)");
+    assert_contains(f.v[0].problems, "interchange 000000102 has no IEA");
+    cs_x12_file_free(&f);
+    free(t);
+
+    /* no CLM: one record for the transaction */
+    t = edit(base, "CLM*CLM-X2*180.00***11:B:1*Y*A*Y*Y~\n", "");
+    assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
+    assert_int_equal(f.n, 1);
+    assert_null(f.v[0].id);
+    assert_int_equal(f.v[0].segment, 3);
+    assert_contains(f.v[0].problems, "segment 3 (ST): transaction 0002 has no CLM segment");
+    int status;
+    char *rec = check_claim(&f.v[0], &status);
+    assert_int_equal(status, CS_REJECT);
+    assert_contains(rec, "{\"claim\":null,\"input\":{\"file\":\"t.837\",\"record\":1,"
+                    "\"line\":3,\"segment\":3,\"transaction\":\"0002\"}");
+    cs_free(rec);
+    cs_x12_file_free(&f);
+    free(t);
+    free(base);
+}
+
+static void test_envelopes(void **state)
+{
+    char *a = example(), *b = tu_slurp("examples/x12/sore-throat-with-25.837", NULL), err[256];
+    cs_x12_file f;
+    /* two interchanges, CRLF after the terminators, a BOM */
+    size_t n = strlen(a) + strlen(b) + 8;
+    char *t = malloc(n);
+    snprintf(t, n, "\xEF\xBB\xBF%s\n%s", b, a);
+    char *crlf = malloc(2 * n), *o = crlf;
+    for (const char *p = t; *p; p++) { if (*p == '\n') *o++ = '\r'; *o++ = *p; }
+    *o = 0;
+    assert_true(cs_x12_detect(crlf, strlen(crlf)));
+    assert_int_equal(parse_text(crlf, &f, err, sizeof err), 0);
+    assert_int_equal(f.n, 2);
+    assert_string_equal(f.v[0].id, "CLM-X1");
+    assert_string_equal(f.v[1].id, "CLM-X2");
+    assert_string_equal(f.v[1].transaction, "0002");
+    assert_int_equal(f.v[1].segment, 21 + 38);
+    assert_null(f.v[0].problems);
+    assert_null(f.v[1].problems);
+    cs_x12_file_free(&f);
+
+    /* other separators, declared in the ISA */
+    char *alt = strdup(a);
+    for (char *p = alt; *p; p++)
+        *p = *p == '*' ? '|' : *p == ':' ? '^' : *p == '~' ? '\'' : *p == '^' ? '!' : *p;
+    assert_int_equal(parse_text(alt, &f, err, sizeof err), 0);
+    assert_int_equal(f.n, 1);
+    assert_null(f.v[0].problems);
+    cs_x12_file_free(&f);
+    free(alt);
+
+    /* bad separators: the envelope is unreadable */
+    char *bad = edit(a, "*0*P*:~", "*0*P**~");
+    assert_int_equal(parse_text(bad, &f, err, sizeof err), -1);
+    assert_int_equal(f.n, 0);
+    assert_contains(err, "ISA separators are not distinct");
+    free(bad);
+    bad = edit(a, "*0*P*:~", "*0*P*A~");
+    assert_int_equal(parse_text(bad, &f, err, sizeof err), -1);
+    assert_contains(err, "is a letter, digit or space");
+    free(bad);
+
+    /* a second interchange that is garbage: the first one's claim stays */
+    snprintf(t, n, "%sGARBAGE", b);
+    assert_int_equal(parse_text(t, &f, err, sizeof err), -1);
+    assert_int_equal(f.n, 1);
+    assert_null(f.v[0].problems);
+    assert_contains(err, "after IEA");
+    cs_x12_file_free(&f);
+
+    /* binary garbage: not X12 at all */
+    static const char junk[] = "\x7f" "ELF\x02\x01\x01\x00\x00\xff\xfe ISA";
+    assert_false(cs_x12_detect(junk, sizeof junk - 1));
+    memset(&f, 0, sizeof f);
+    assert_int_equal(cs_x12_parse(junk, sizeof junk - 1, &g_opt, &f, err, sizeof err), -1);
+    assert_int_equal(f.n, 0);
+    assert_contains(err, "not an X12 file");
+    free(t); free(crlf); free(a); free(b);
+}
+
+static void test_payer_given(void **state)
+{
+    char *base = example(), *t = edit(base, "PI*00435", "PI*77777"), err[256];
+    cs_x12_file f = {0};
+    cs_x12_opts o = {".", true};
+    assert_int_equal(cs_x12_parse(t, strlen(t), &o, &f, err, sizeof err), 0);
+    assert_int_equal(f.n, 1);
+    assert_null(f.v[0].problems);
+    assert_not_contains(f.v[0].json, "\"payer\"");
+    cs_x12_file_free(&f);
+    free(t); free(base);
+}
+
+static void test_check_problem(void **state)
+{
+    char *out = NULL;
+    size_t len = 0;
+    cs_origin o = {.file = "a.837", .record = 2, .segment = 40, .transaction = "0007"};
+    int st = cs_check_problem(g_e, "C1", "first\nsecond", &o, &out, &len);
+    assert_int_equal(st, CS_REJECT);
+    assert_int_equal(strlen(out), len);
+    assert_contains(out, "{\"claim\":\"C1\",\"input\":{\"file\":\"a.837\",\"record\":2,"
+                    "\"segment\":40,\"transaction\":\"0007\"}");
+    assert_contains(out, "\"message\":\"first\"");
+    assert_contains(out, "\"message\":\"second\"");
+    cs_free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shared_all),
+        cmocka_unit_test(test_example1),
+        cmocka_unit_test(test_drug_office),
+        cmocka_unit_test(test_home_infusion),
+        cmocka_unit_test(test_wheelchair_anesthesia),
+        cmocka_unit_test(test_ambulance_cob),
+        cmocka_unit_test(test_twins),
+        cmocka_unit_test(test_broken),
+        cmocka_unit_test(test_truncated_and_missing_clm),
+        cmocka_unit_test(test_envelopes),
+        cmocka_unit_test(test_payer_given),
+        cmocka_unit_test(test_check_problem),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
