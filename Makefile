@@ -59,7 +59,7 @@ $(B)/claimscrub: $(CLI_OBJ) $(B)/libclaimscrub.a
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: tests/%.c tests/testutil.h $(B)/libclaimscrub.a
+$(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libclaimscrub.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(shell pkg-config --cflags cmocka) \

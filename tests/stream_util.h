@@ -1,6 +1,5 @@
 /* stream_util.h -- helpers shared by test_stream.c and test_hostile.c: run
- * build/claimscrub (or $CLAIMSCRUB) with fork/exec, and split its JSONL
- * output into parsed records. */
+ * the tool (testutil.h) and split its JSONL output into parsed records. */
 #ifndef CS_STREAM_UTIL_H
 #define CS_STREAM_UTIL_H
 
@@ -11,57 +10,11 @@
 #include <sys/wait.h>
 #include <cjson/cJSON.h>
 
-typedef struct su_result {
-    int status;             /* exit status; 128 + signal when killed */
-    char *out, *err;
-} su_result;
+typedef tu_result su_result;
 
-static inline const char *su_cli(void)
-{
-    const char *p = getenv("CLAIMSCRUB");
-    return p ? p : "build/claimscrub";
-}
-
-/* Run the tool with args (NULL-terminated); output files go to dir. */
-static inline su_result su_run(const char *dir, const char *const *args)
-{
-    const char *argv[64];
-    int n = 0;
-    argv[n++] = su_cli();
-    while (args[n - 1] && n < 63) { argv[n] = args[n - 1]; n++; }
-    argv[n] = NULL;
-    char out[512], err[512];
-    snprintf(out, sizeof out, "%s/stdout", dir);
-    snprintf(err, sizeof err, "%s/stderr", dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int i = open("/dev/null", O_RDONLY);
-        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (i < 0 || o < 0 || e < 0) _exit(126);
-        dup2(i, 0); dup2(o, 1); dup2(e, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int ws;
-    assert_int_equal(waitpid(pid, &ws, 0), pid);
-    su_result r = {WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws),
-                   tu_slurp(out, NULL), tu_slurp(err, NULL)};
-    assert_non_null(r.out);
-    assert_non_null(r.err);
-    if (r.status == 127) fail_msg("cannot run %s", su_cli());
-    return r;
-}
-
-#define SU_RUN(dir, ...) su_run(dir, (const char *const[]){__VA_ARGS__, NULL})
-
-static inline void su_done(su_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
+#define SU_RUN(dir, ...) tu_run_cli(dir, NULL, (const char *const[]){__VA_ARGS__, NULL})
+#define su_done tu_result_free
+#define su_cli tu_cli
 
 /* Split text into lines (modified in place); returns the count, *lines
  * malloc'd. */

@@ -20,16 +20,8 @@
 static char tmp[] = "/tmp/cs-test-cli-XXXXXX";
 static char rules[256], broken[256];
 
-typedef struct result {
-    int status;             /* exit status; 128 + signal when killed */
-    char *out, *err;
-} result;
+typedef tu_result result;
 
-static const char *cli(void)
-{
-    const char *p = getenv("CLAIMSCRUB");
-    return p ? p : "build/claimscrub";
-}
 
 /* The path tmp/name, in a static buffer (one of four, rotating). */
 static const char *tpath(const char *name)
@@ -59,44 +51,13 @@ static const char *put(const char *name, const char *s)
  * in (NULL: /dev/null). */
 static result run_cli(const char *in, const char *const *args)
 {
-    const char *argv[64];
-    int n = 0;
-    argv[n++] = cli();
-    while (args[n - 1] && n < 63) { argv[n] = args[n - 1]; n++; }
-    argv[n] = NULL;
-    char out[512], err[512];
-    snprintf(out, sizeof out, "%s/stdout", tmp);
-    snprintf(err, sizeof err, "%s/stderr", tmp);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int i = open(in ? in : "/dev/null", O_RDONLY);
-        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (i < 0 || o < 0 || e < 0) _exit(126);
-        dup2(i, 0); dup2(o, 1); dup2(e, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int ws;
-    assert_int_equal(waitpid(pid, &ws, 0), pid);
-    result r = {WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws),
-                tu_slurp(out, NULL), tu_slurp(err, NULL)};
-    assert_non_null(r.out);
-    assert_non_null(r.err);
-    if (r.status == 127) fail_msg("cannot run %s", cli());
-    return r;
+    return tu_run_cli(tmp, in, args);
 }
 
 #define RUN(in, ...) run_cli(in, (const char *const[]){__VA_ARGS__, NULL})
 #define CHECK(in, ...) RUN(in, "check", "--rules", rules, "--payer", "testpay", __VA_ARGS__)
 
-static void done(result *r)
-{
-    free(r->out);
-    free(r->err);
-}
+static void done(result *r) { tu_result_free(r); }
 
 static void expect(const result *r, int status)
 {

@@ -19,57 +19,18 @@
 
 static char *g_root;
 
-typedef struct result {
-    int status;             /* exit status; 128 + signal when killed */
-    char *out, *err;
-} result;
+typedef tu_result result;
 
-static const char *cli(void)
-{
-    const char *p = getenv("CLAIMSCRUB");
-    return p ? p : "build/claimscrub";
-}
 
 /* Run the tool with args (NULL-terminated), output to files in g_root. */
 static result run_cli(const char *const *args)
 {
-    const char *argv[32];
-    int n = 0;
-    argv[n++] = cli();
-    while (args[n - 1] && n < 31) { argv[n] = args[n - 1]; n++; }
-    argv[n] = NULL;
-    char out[512], err[512];
-    snprintf(out, sizeof out, "%s/stdout", g_root);
-    snprintf(err, sizeof err, "%s/stderr", g_root);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int i = open("/dev/null", O_RDONLY);
-        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (i < 0 || o < 0 || e < 0) _exit(126);
-        dup2(i, 0); dup2(o, 1); dup2(e, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int ws;
-    assert_int_equal(waitpid(pid, &ws, 0), pid);
-    result r = {WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws),
-                tu_slurp(out, NULL), tu_slurp(err, NULL)};
-    assert_non_null(r.out);
-    assert_non_null(r.err);
-    if (r.status == 127) fail_msg("cannot run %s", cli());
-    return r;
+    return tu_run_cli(g_root, NULL, args);
 }
 
 #define RUN(...) run_cli((const char *const[]){__VA_ARGS__, NULL})
 
-static void done(result *r)
-{
-    free(r->out);
-    free(r->err);
-}
+static void done(result *r) { tu_result_free(r); }
 
 static void expect(const result *r, int status)
 {

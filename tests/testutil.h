@@ -77,4 +77,61 @@ static inline void tu_rmdir(char *dir)
     free(dir);
 }
 
+/* ---- running the command-line tool ---------------------------------------- */
+
+#include <fcntl.h>
+#include <sys/wait.h>
+
+typedef struct tu_result {
+    int status;             /* exit status; 128 + signal when killed */
+    char *out, *err;        /* everything it wrote */
+} tu_result;
+
+/* The tool under test: $CLAIMSCRUB, or build/claimscrub. */
+static inline const char *tu_cli(void)
+{
+    const char *p = getenv("CLAIMSCRUB");
+    return p ? p : "build/claimscrub";
+}
+
+/* Run the tool with args (NULL-terminated), standard input from the file in
+ * (NULL: /dev/null); its output goes through files in dir. */
+static inline tu_result tu_run_cli(const char *dir, const char *in, const char *const *args)
+{
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = tu_cli();
+    while (args[n - 1] && n < 63) { argv[n] = args[n - 1]; n++; }
+    argv[n] = NULL;
+    char out[512], err[512];
+    snprintf(out, sizeof out, "%s/stdout", dir);
+    snprintf(err, sizeof err, "%s/stderr", dir);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int i = open(in ? in : "/dev/null", O_RDONLY);
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (i < 0 || o < 0 || e < 0) _exit(126);
+        dup2(i, 0); dup2(o, 1); dup2(e, 2);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int ws;
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    tu_result r = {WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws),
+                   tu_slurp(out, NULL), tu_slurp(err, NULL)};
+    assert_non_null(r.out);
+    assert_non_null(r.err);
+    if (r.status == 127) fail_msg("cannot run %s", tu_cli());
+    return r;
+}
+
+static inline void tu_result_free(tu_result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
 #endif
