@@ -111,6 +111,10 @@ demo: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(TESTS)
 	@sh tests/run.sh $(TESTS)
+	@echo "== claimscrub lint: the packs"
+	@$(B)/claimscrub lint
+	@echo "== claimscrub lint: the client overlay (rules root examples/)"
+	@$(B)/claimscrub lint --rules examples
 	@echo "== claimscrub test: the client overlay's test cases (rules root examples/)"
 	@$(B)/claimscrub test --rules examples examples/clients/riverside-clinic
 	@echo "== claimscrub test: the packs' test cases"

@@ -19,6 +19,7 @@
 #include "data.h"
 #include "input.h"
 #include "rules.h"
+#include "lint.h"
 #include "test.h"
 #include "x12.h"
 #include "convert.h"
@@ -538,6 +539,7 @@ static const command commands[] = {
     {"data", cmd_data, "import and list reference data releases"},
     {"test", cmd_test, "run rule packs' test cases"},
     {"rules", cmd_rules, "list the rules in force for a payer and client"},
+    {"lint", cmd_lint, "check rule packs and overlays before they ship"},
     {"convert", cmd_convert, "print the claims of an X12 837P file as claim JSON"},
 };
 

@@ -120,6 +120,36 @@ typedef struct cs_rule_info {
 int cs_engine_rules(cs_engine *e, const char *payer, const char *client,
                     cs_rule_info *out, int max);
 
+/* ---- what claimscrub lint reads (engine/src/lintinfo.c) ---- */
+
+/* One entry of a loaded pack or overlay.  Each layer gives one entry of kind
+ * "layer" (name ""), then one per script it lists ("script", name the path
+ * "payers/x/a.lua"), per waiver ("waive", name the rule id) and per
+ * severity change ("severity", name the rule id).  Strings belong to the
+ * engine and stay valid until cs_engine_free. */
+typedef struct cs_layer_entry {
+    const char *id;             /* the pack's or overlay's id */
+    const char *manifest;       /* "payers/x/payer.lua" */
+    const char *extends;        /* id of the pack below; "" when none */
+    int is_client;              /* 1 for a client overlay */
+    const char *kind;           /* "layer", "script", "waive", "severity" */
+    const char *name;
+} cs_layer_entry;
+
+/* The entries of every loaded layer, in load order.  Fills out[0..max)
+ * (out may be NULL when max is 0); returns the number of entries, which
+ * may exceed max. */
+int cs_engine_layer_entries(cs_engine *e, cs_layer_entry *out, int max);
+
+/* Whether adjustment code `code` of kind "group", "carc" or "rarc" is in the
+ * adjustment-code list of data set dir (NULL: the built-in starter set),
+ * valid on date "YYYY-MM-DD".  Looks up n codes at once: found[i] gets 1 or
+ * 0.  Returns 0, or -1 when the data set cannot be opened or an argument is
+ * malformed, with *err (when err is not NULL) set; release with cs_free(). */
+int cs_data_has_adjustments(const char *dir, const char *date, int n,
+                            const char *const kinds[], const char *const codes[],
+                            int found[], char **err);
+
 /* ---- reference data sets (docs/data.md) ---- */
 
 /* One input file of a data import.  table is "ptp", "mue", "aoc", "pfs",
