@@ -55,7 +55,7 @@ static const char *const KIND_NAMES[] = {
 };
 
 /* Registry and hidden-field keys: addresses scripts cannot make. */
-static char KEY_META;           /* shadow[KEY_META] = packed (gen, kind, line, sub) */
+static char KEY_META;           /* shadow[KEY_META] = packed (kind, line, sub) */
 static char KEY_VIEW;           /* proxy metatable[KEY_VIEW] = true */
 static char KEY_KINDS;          /* registry: shadow metatables by kind */
 static char KEY_FIELDS;         /* registry: field name -> field_id */
@@ -64,7 +64,6 @@ static char KEY_DIRTY;          /* registry: shadows filled for this claim */
 
 /* Which part of which claim an object shows. */
 typedef struct view {
-    uint32_t gen;
     view_kind kind;
     int line;                   /* 0-based */
     int sub;                    /* provider 0..2; measurement index */
@@ -72,13 +71,12 @@ typedef struct view {
 
 static lua_Integer pack_view(const view *v)
 {
-    return (lua_Integer)v->gen << 24 | (lua_Integer)v->sub << 16 |
-           (lua_Integer)v->line << 8 | (lua_Integer)v->kind;
+    return (lua_Integer)v->sub << 16 | (lua_Integer)v->line << 8 | (lua_Integer)v->kind;
 }
 
 static view unpack_view(lua_Integer x)
 {
-    view v = {(uint32_t)(x >> 24), (view_kind)(x & 0xff), (int)(x >> 8 & 0xff), (int)(x >> 16 & 0xff)};
+    view v = {(view_kind)(x & 0xff), (int)(x >> 8 & 0xff), (int)(x >> 16 & 0xff)};
     return v;
 }
 
@@ -181,10 +179,9 @@ static void push_slot(lua_State *L, view v)
     lua_remove(L, -2);
 }
 
-static void push_child(lua_State *L, const view *parent, view_kind k, int line, int sub)
+static void push_child(lua_State *L, view_kind k, int line, int sub)
 {
-    view v = {0, k, line, sub};
-    (void)parent;
+    view v = {k, line, sub};
     push_slot(L, v);
 }
 
@@ -215,22 +212,22 @@ static bool claim_field(lua_State *L, const view *v, const cs_claim *c, field_id
 {
     const cs_provider *p;
     switch (k) {
-    case F_LINES: push_child(L, v, V_LINES, 0, 0); return true;
+    case F_LINES: push_child(L, V_LINES, 0, 0); return true;
     case F_ID: lua_pushstring(L, c->id); return true;
     case F_PAYER: push_str_or_nil(L, c->payer); return true;
     case F_CLIENT: push_str_or_nil(L, c->client); return true;
-    case F_DIAGNOSES: push_child(L, v, V_DIAGNOSES, 0, 0); return true;
+    case F_DIAGNOSES: push_child(L, V_DIAGNOSES, 0, 0); return true;
     case F_POS: push_str_or_nil(L, c->place_of_service); return true;
     case F_PATIENT:
-        if (c->has_patient) push_child(L, v, V_PATIENT, 0, 0); else lua_pushnil(L);
+        if (c->has_patient) push_child(L, V_PATIENT, 0, 0); else lua_pushnil(L);
         return true;
-    case F_DOCUMENTATION: push_child(L, v, V_DOCUMENTATION, 0, 0); return true;
+    case F_DOCUMENTATION: push_child(L, V_DOCUMENTATION, 0, 0); return true;
     case F_BILLING: p = &c->billing; break;
     case F_RENDERING: p = &c->rendering; break;
     case F_SUPERVISING: p = &c->supervising; break;
     default: return false;
     }
-    if (p->present) push_child(L, v, V_PROVIDER, 0, (int)(k - F_BILLING)); else lua_pushnil(L);
+    if (p->present) push_child(L, V_PROVIDER, 0, (int)(k - F_BILLING)); else lua_pushnil(L);
     return true;
 }
 
@@ -238,17 +235,17 @@ static bool line_field(lua_State *L, const view *v, const cs_line *ln, field_id 
 {
     switch (k) {
     case F_CODE: lua_pushstring(L, ln->code); break;
-    case F_MODIFIERS: push_child(L, v, V_MODIFIERS, v->line, 0); break;
+    case F_MODIFIERS: push_child(L, V_MODIFIERS, v->line, 0); break;
     case F_UNITS: lua_pushinteger(L, ln->units); break;
     case F_SERVICE_DATE: push_date(L, ln->service_date); break;
     case F_NUMBER: lua_pushinteger(L, v->line + 1); break;
-    case F_POINTERS: push_child(L, v, V_POINTERS, v->line, 0); break;
-    case F_DIAGNOSES: push_child(L, v, V_LINE_DX, v->line, 0); break;
+    case F_POINTERS: push_child(L, V_POINTERS, v->line, 0); break;
+    case F_DIAGNOSES: push_child(L, V_LINE_DX, v->line, 0); break;
     case F_CHARGE: if (ln->has_charge) lua_pushinteger(L, ln->charge); else lua_pushnil(L); break;
     case F_ROUTE: push_str_or_nil(L, ln->route); break;
     case F_NDC: push_str_or_nil(L, ln->ndc); break;
     case F_POS: push_str_or_nil(L, ln->place_of_service); break;
-    case F_MEASUREMENTS: push_child(L, v, V_MEASUREMENTS, v->line, 0); break;
+    case F_MEASUREMENTS: push_child(L, V_MEASUREMENTS, v->line, 0); break;
     default: return false;
     }
     return true;
@@ -307,12 +304,12 @@ static void list_element(lua_State *L, const view *v, const cs_claim *c, int i)
 {
     const cs_line *ln = &c->lines[v->line];
     switch (v->kind) {
-    case V_LINES: push_child(L, v, V_LINE, i - 1, 0); break;
+    case V_LINES: push_child(L, V_LINE, i - 1, 0); break;
     case V_MODIFIERS: lua_pushstring(L, ln->modifiers[i - 1]); break;
     case V_POINTERS: lua_pushinteger(L, ln->pointers[i - 1]); break;
     case V_LINE_DX: lua_pushstring(L, c->diagnoses[ln->pointers[i - 1] - 1]); break;
     case V_DIAGNOSES: lua_pushstring(L, c->diagnoses[i - 1]); break;
-    default: push_child(L, v, V_MEASUREMENT, v->line, i - 1); break;
+    default: push_child(L, V_MEASUREMENT, v->line, i - 1); break;
     }
 }
 
@@ -501,7 +498,7 @@ bool cs_claimview_init(lua_State *L)
 
 void cs_claimview_push(lua_State *L)
 {
-    static const view claim = {0, V_CLAIM, 0, 0};
+    static const view claim = {V_CLAIM, 0, 0};
     cs_host *h = cs_host_of(L);
     if (h->view_gen != h->gen) {
         clean_dirty(L);

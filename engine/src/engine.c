@@ -271,7 +271,7 @@ int cs_check(cs_engine *e, const char *json, size_t len, const cs_origin *origin
         v->client = e->client ? e->client : (e->claim.client[0] ? e->claim.client : NULL);
     }
     cs_buf b = {0};
-    cs_verdict_json(v, ok ? &e->claim : NULL, origin, e->packs.hash, &b);
+    cs_verdict_json(v, origin, e->packs.hash, &b);
     int status = cs_verdict_status(v);
     *out = cs_buf_take(&b, outlen);
     return *out && !v->text.oom ? status : -1;
@@ -303,7 +303,7 @@ int cs_check_problem(cs_engine *e, const char *claim_id, const char *message,
     v->payer = e->payer;
     v->client = e->client;
     cs_buf b = {0};
-    cs_verdict_json(v, NULL, origin, e->packs.hash, &b);
+    cs_verdict_json(v, origin, e->packs.hash, &b);
     int status = cs_verdict_status(v);
     *out = cs_buf_take(&b, outlen);
     return *out && !v->text.oom ? status : -1;

@@ -277,7 +277,7 @@ static int64_t amount_at_risk(const cs_verdict *v)
     return sum;
 }
 
-void cs_verdict_json(const cs_verdict *v, const cs_claim *c, const cs_origin *origin,
+void cs_verdict_json(const cs_verdict *v, const cs_origin *origin,
                      const char *rules_hash, cs_buf *b)
 {
     cs_buf_puts(b, "{\"claim\":");

@@ -91,7 +91,7 @@ void cs_verdict_merge(cs_verdict *v);
 int cs_verdict_status(const cs_verdict *v);
 
 /* Append the claim's record (one line of JSON, no newline) to out. */
-void cs_verdict_json(const cs_verdict *v, const cs_claim *c, const cs_origin *origin,
+void cs_verdict_json(const cs_verdict *v, const cs_origin *origin,
                      const char *rules_hash, cs_buf *out);
 
 const char *cs_fix_action_name(cs_fix_action a);
