@@ -69,6 +69,9 @@ $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libclaimscrub.a
 $(B)/tests/test_input: $(B)/obj/cli/input.o
 $(B)/tests/test_input: TEST_OBJ := $(B)/obj/cli/input.o
 $(B)/tests/test_input: CPPFLAGS += -Iengine/cli
+# test_faults fails allocations at will: its allocation functions are
+# wrapped (tests/faultalloc.h, docs/testing.md).
+$(B)/tests/test_faults: TEST_LDLIBS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup,--wrap=mmap,--wrap=munmap
 # test_x12 checks the CLI's X12 837P reader.
 $(B)/tests/test_x12: $(B)/obj/cli/x12.o
 $(B)/tests/test_x12: TEST_OBJ := $(B)/obj/cli/x12.o
@@ -76,7 +79,7 @@ $(B)/tests/test_x12: CPPFLAGS += -Iengine/cli
 
 # test_regressions replays tests/fuzz/regressions/<name>/ through the fuzz
 # targets' own code, built without libFuzzer (entry point fuzz_<name>).
-FUZZ_NAMES := claim jsonl manifest script refimport
+FUZZ_NAMES := claim jsonl manifest script refimport x12
 FUZZ_REG_OBJ = $(FUZZ_NAMES:%=$(B)/obj/fuzz/fuzz_%.o) $(B)/obj/cli/input.o
 $(B)/obj/fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h engine/cli/input.h \
                        engine/include/claimscrub.h | check-deps

@@ -143,4 +143,11 @@ function M.is_hcpcs_level2(code)
   return type(code) == "string" and #code == 5 and code:match("^[A-Z]") ~= nil
 end
 
+--- Code lists for rule triggers, `applies_to = { codes = ... }`
+--- (docs/rule-language.md): exactly the codes the function of the same
+--- name accepts, as codes and "first-last" ranges.
+M.EM = { "99201-99499" }                        -- is_em
+M.INJECTION_SC_IM = { "96372" }                 -- is_injection_sc_im
+M.ESA_NON_ESRD = { "J0881", "J0885", "Q5106" }  -- is_esa_non_esrd
+
 return M

@@ -317,6 +317,132 @@ static void test_medicare_cases(void **state)
     run_all_cases();
 }
 
+/* ---- triggers change nothing -------------------------------------------- */
+
+/* The claims of every case, plus claims mixed from their lines (a fixed
+ * seed): lines of different cases on one or two dates, with their
+ * diagnoses.  Returns a cJSON array of claims. */
+static cJSON *trigger_corpus(void)
+{
+    cJSON *claims = cJSON_CreateArray(), *pool = cJSON_CreateArray();
+    int n;
+    char **files = list_files(CASES_DIR, ".json", &n);
+    for (int i = 0; i < n; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", CASES_DIR, files[i]);
+        char *text = tu_slurp(path, NULL);
+        cJSON *doc = text ? cJSON_Parse(text) : NULL, *c;
+        if (!doc) fail_msg("%s: not JSON", path);
+        if (!cJSON_IsArray(doc)) {
+            cJSON *arr = cJSON_CreateArray();
+            cJSON_AddItemToArray(arr, doc);
+            doc = arr;
+        }
+        cJSON_ArrayForEach(c, doc) {
+            const cJSON *claim = cJSON_GetObjectItem(c, "claim"), *l;
+            cJSON_AddItemToArray(claims, cJSON_Duplicate(claim, 1));
+            cJSON_ArrayForEach(l, cJSON_GetObjectItem(claim, "lines")) {
+                cJSON *line = cJSON_Duplicate(l, 1);
+                cJSON_DeleteItemFromObject(line, "diagnosis_pointers");
+                cJSON_AddItemToArray(pool, line);
+            }
+        }
+        cJSON_Delete(doc);
+        free(text);
+        free(files[i]);
+    }
+    static const char *const dx[] = {"D51.0", "E11.9", "J02.9", "N18.4", "D51", "Z99.999", "R05.9"};
+    unsigned seed = 12345;
+    int npool = cJSON_GetArraySize(pool);
+    for (int k = 0; k < 1500; k++) {
+        cJSON *claim = cJSON_CreateObject(), *lines = cJSON_AddArrayToObject(claim, "lines");
+        char id[32];
+        snprintf(id, sizeof id, "MIX-%d", k);
+        cJSON_AddStringToObject(claim, "id", id);
+        cJSON_AddStringToObject(claim, "payer", "medicare");
+        cJSON *d = cJSON_AddArrayToObject(claim, "diagnoses");
+        seed = seed * 1103515245u + 12345u;
+        cJSON_AddItemToArray(d, cJSON_CreateString(dx[(seed >> 16) % 7]));
+        int nl = 1 + (int)((seed >> 8) % 4);
+        for (int i = 0; i < nl; i++) {
+            seed = seed * 1103515245u + 12345u;
+            cJSON *line = cJSON_Duplicate(cJSON_GetArrayItem(pool, (int)((seed >> 16) % (unsigned)npool)), 1);
+            cJSON_ReplaceItemInObject(line, "service_date",
+                                      cJSON_CreateString((seed >> 4) % 3 ? "2026-03-02" : "2026-03-12"));
+            cJSON *ptr = cJSON_CreateArray();
+            cJSON_AddItemToArray(ptr, cJSON_CreateNumber(1));
+            cJSON_AddItemToObject(line, "diagnosis_pointers", ptr);
+            cJSON_AddItemToArray(lines, line);
+        }
+        cJSON_AddItemToArray(claims, claim);
+    }
+    cJSON_Delete(pool);
+    return claims;
+}
+
+/* A record without the rules hash (which differs between the two roots). */
+static char *without_hash(char *rec)
+{
+    char *h = rec ? strstr(rec, "\"rules\":\"") : NULL;
+    if (h) memmove(h, h + 75, strlen(h + 75) + 1);    /* "rules":"<64 hex>" */
+    return rec;
+}
+
+/* Every claim of the corpus gets the same record from the Medicare pack
+ * as from a copy whose rules have no applies_to (the line is blanked, so
+ * sources keep their line numbers): a trigger never keeps a rule from a
+ * claim it would flag, nor changes the releases a record names. */
+static void check_triggers_change_nothing(const char *data_dir)
+{
+    char *root = tu_tmpdir(), *err = NULL;
+    int n;
+    char **files = list_files(PACK_DIR, ".lua", &n);
+    int stripped = 0;
+    for (int i = 0; i < n; i++) {
+        char path[512], rel[512];
+        snprintf(path, sizeof path, "%s/%s", PACK_DIR, files[i]);
+        char *text = tu_slurp(path, NULL);
+        for (char *a = text; (a = strstr(a, "applies_to = ")) != NULL; stripped++) {
+            char *eol = strchr(a, '\n');
+            memset(a, ' ', (size_t)(eol - a));
+            memcpy(a, "--", 2);
+        }
+        snprintf(rel, sizeof rel, "%s/%s", PACK_DIR, files[i]);
+        tu_write(root, rel, text);
+        free(text);
+        free(files[i]);
+    }
+    assert_true(stripped >= 15);
+    cs_options with = {.rules_dir = ".", .stdlib_dir = "stdlib", .data_dir = data_dir};
+    cs_options without = with;
+    without.rules_dir = root;
+    cs_engine *a = cs_engine_new(&with, &err), *b = a ? cs_engine_new(&without, &err) : NULL;
+    if (!a || !b) fail_msg("engine: %s", err);
+    cJSON *claims = trigger_corpus(), *c;
+    int compared = 0;
+    cJSON_ArrayForEach(c, claims) {
+        char *json = cJSON_PrintUnformatted(c), *ra = NULL, *rb = NULL;
+        cs_check(a, json, strlen(json), NULL, &ra, NULL);
+        cs_check(b, json, strlen(json), NULL, &rb, NULL);
+        if (!ra || !rb || strcmp(without_hash(ra), without_hash(rb)))
+            fail_msg("claim %s:\nwith triggers:    %s\nwithout triggers: %s", json, ra, rb);
+        compared++;
+        free(json);
+        cs_free(ra);
+        cs_free(rb);
+    }
+    print_message("triggers: %d claims, same records with and without applies_to\n", compared);
+    cJSON_Delete(claims);
+    cs_engine_free(a);
+    cs_engine_free(b);
+    tu_rmdir(root);
+}
+
+static void test_triggers_change_nothing(void **state)
+{
+    check_triggers_change_nothing(NULL);
+}
+
 /* The same cases with CMS's full 2024-07-01 tables (CMS_DATA), imported
  * into a temporary data set: the starter facts are real rows, so every
  * verdict must hold with the real tables too. */
@@ -355,6 +481,7 @@ static void test_medicare_cases_full_tables(void **state)
     g_ncases = g_nfail = 0;
     g_faillen = 0;
     run_all_cases();
+    check_triggers_change_nothing(dir);
     cs_refdata_close(g_ref);
     g_ref = NULL;
     g_e = starter;
@@ -385,6 +512,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_medicare_cases),
         cmocka_unit_test(test_every_rule_has_cases),
+        cmocka_unit_test(test_triggers_change_nothing),
         cmocka_unit_test(test_medicare_cases_full_tables),
     };
     return cmocka_run_group_tests_name("medicare", tests, group_setup, group_teardown);

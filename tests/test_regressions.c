@@ -16,6 +16,7 @@ int fuzz_jsonl(const uint8_t *data, size_t size);
 int fuzz_manifest(const uint8_t *data, size_t size);
 int fuzz_script(const uint8_t *data, size_t size);
 int fuzz_refimport(const uint8_t *data, size_t size);
+int fuzz_x12(const uint8_t *data, size_t size);
 
 typedef int (*entry_fn)(const uint8_t *, size_t);
 
@@ -59,6 +60,7 @@ static void test_jsonl(void **state) { replay("jsonl", fuzz_jsonl); }
 static void test_manifest(void **state) { replay("manifest", fuzz_manifest); }
 static void test_script(void **state) { replay("script", fuzz_script); }
 static void test_refimport(void **state) { replay("refimport", fuzz_refimport); }
+static void test_x12(void **state) { replay("x12", fuzz_x12); }
 
 int main(void)
 {
@@ -68,6 +70,7 @@ int main(void)
         cmocka_unit_test(test_manifest),
         cmocka_unit_test(test_script),
         cmocka_unit_test(test_refimport),
+        cmocka_unit_test(test_x12),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

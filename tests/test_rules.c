@@ -224,6 +224,28 @@ static const load_case LOAD_CASES[] = {
     {{{"payers/p/payer.lua", STD_PAYER},
       {"payers/p/a.lua", "-- a\nrule { id = string.rep(\"a\", 65), summary = \"s\", severity = \"deny\", check = function(c) end }\n"}},
      "payers/p/a.lua:2: rule{}: id 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' must be lower-case letters, digits, '.', '_' or '-' (and not engine.* or input.*)"},
+    /* applies_to: a table of known tests, codes as codes or ranges */
+#define APPLIES(t) "-- a\nrule { id = \"x\", summary = \"s\", severity = \"deny\", applies_to = " t ", check = function(c) end }\n"
+    {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("\"96372\"")}},
+     "payers/p/a.lua:2: rule{}: 'applies_to' must be a table"},
+    {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{ code = { \"96372\" } }")}},
+     "payers/p/a.lua:2: rule{} applies_to: unknown key 'code'"},
+    {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{}")}},
+     "payers/p/a.lua:2: rule{}: 'applies_to' is empty"},
+    {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{ codes = {} }")}},
+     "payers/p/a.lua:2: rule{} applies_to.codes is empty: the rule would never run"},
+    {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{ codes = { \"9637\" } }")}},
+     "payers/p/a.lua:2: rule{} applies_to.codes: '9637' is not a 5-character code or a range like \"J9000-J9999\""},
+    {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{ codes = { \"J9999-J9000\" } }")}},
+     "payers/p/a.lua:2: rule{} applies_to.codes: 'J9999-J9000' is not a 5-character code or a range like \"J9000-J9999\""},
+    {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{ ptp = false }")}},
+     "payers/p/a.lua:2: rule{} applies_to.ptp = false: leave it out instead"},
+    {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{ mue = 1 }")}},
+     "payers/p/a.lua:2: rule{} applies_to.mue must be true"},
+    {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{ pfs_status = { \"BB\" } }")}},
+     "payers/p/a.lua:2: rule{} applies_to.pfs_status: entry 1 is not a one-letter status code"},
+    {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{ pfs_global = { 90 } }")}},
+     "payers/p/a.lua:2: rule{} applies_to.pfs_global: entry 1 is not a 3-character global period"},
     /* a manifest may not declare rules */
     {{{"payers/p/payer.lua", STD_PAYER "rule { id = \"x\", summary = \"s\", severity = \"deny\", check = function(c) end }\n"},
       {"payers/p/a.lua", GOOD_RULE}},
@@ -718,6 +740,120 @@ static void test_unknown_field(void **state)
     assert_string_equal(js(g_rec, "status"), "review");
 }
 
+/* Each claim gets its own values even though the objects are reused: a
+ * claim with fewer lines, fields and parts than the one before shows none
+ * of the earlier claim's. */
+static void test_views_reused_across_claims(void **state)
+{
+    cs_engine *e = engine_for(
+        "rule { id = \"f\", summary = \"s\", severity = \"info\", check = function(claim)\n"
+        "  local l2 = claim.lines[2]\n"
+        "  flag(nil, table.concat({ claim.id, #claim.lines, tostring(l2), tostring(claim.patient),\n"
+        "    tostring(claim.client), #claim.diagnoses, tostring(claim.diagnoses[2]),\n"
+        "    #claim.lines[1].modifiers, tostring(claim.lines[1].modifiers[1]),\n"
+        "    tostring(claim.lines[1].charge), tostring(claim.documentation.supervision),\n"
+        "    l2 and tostring(l2.route) or '-', l2 and #l2.measurements or '-' }, '|'))\n"
+        "end }\n");
+    static const char *const MIN =
+        "{'id':'M1','payer':'p','lines':[{'code':'99213','units':1,'service_date':'2026-03-02'}]}";
+    check(e, RICH);
+    assert_string_equal(msg(0), "C-9|3|line 2 (96372)|claim.patient|cl|2|D51.0|2|25|12500|direct|SC|0");
+    check(e, MIN);
+    assert_string_equal(msg(0), "M1|1|nil|nil|nil|0|nil|0|nil|nil|nil|-|-");
+    check(e, RICH);
+    assert_string_equal(msg(0), "C-9|3|line 2 (96372)|claim.patient|cl|2|D51.0|2|25|12500|direct|SC|0");
+    cs_engine_free(e);
+}
+
+/* ---- applies_to: rules the engine skips without calling them ----------- */
+
+/* A rule flags "ran" when called; applies_to decides whether it is. */
+#define RAN(t) "rule { id = \"x\", summary = \"s\", severity = \"info\", applies_to = " t ", " \
+    "check = function(claim) flag(nil, 'ran') end }\n"
+
+/* One claim per line code (single-quoted JSON): did the rule run? */
+static bool ran_for(cs_engine *e, const char *lines_sq)
+{
+    char claim[2048];
+    snprintf(claim, sizeof claim, "{'id':'T','payer':'p','diagnoses':['J02.9'],'lines':[%s]}", lines_sq);
+    check(e, claim);
+    return nfindings("findings") == 1 && !strcmp(msg(0), "ran");
+}
+
+#define LINE(code, date, units) "{'code':'" code "','units':" #units ",'service_date':'" date "','diagnosis_pointers':[1]}"
+
+/* applies_to.codes: any line's code among the codes and ranges, given as
+ * a list or as a set (a stdlib list included). */
+static void test_applies_to_codes(void **state)
+{
+    cs_engine *e = engine_for(RAN("{ codes = { \"96372\", \"J9000-J9999\", \"q5106\" } }"));
+    assert_true(ran_for(e, LINE("99213", "2026-03-02", 1) "," LINE("96372", "2026-03-02", 1)));
+    assert_true(ran_for(e, LINE("J9217", "2026-03-02", 1)));
+    assert_true(ran_for(e, LINE("J9000", "2026-03-02", 1)));
+    assert_true(ran_for(e, LINE("Q5106", "2026-03-02", 1)));
+    assert_false(ran_for(e, LINE("J8999", "2026-03-02", 1) "," LINE("99213", "2026-03-02", 1)));
+    assert_int_equal(nfindings("findings"), 0);
+    assert_string_equal(js(g_rec, "status"), "pass");
+    cs_engine_free(e);
+    e = engine_for("local codes = require \"codes\"\n" RAN("{ codes = codes.EM }"));
+    assert_true(ran_for(e, LINE("99499", "2026-03-02", 1)));
+    assert_false(ran_for(e, LINE("99500", "2026-03-02", 1)));
+    cs_engine_free(e);
+    e = engine_for(RAN("{ codes = { [\"96372\"] = true } }"));
+    assert_true(ran_for(e, LINE("96372", "2026-03-02", 1)));
+    assert_false(ran_for(e, LINE("96373", "2026-03-02", 1)));
+    cs_engine_free(e);
+}
+
+/* Data tests, on the starter data set: each holds exactly when the data
+ * say so; tests given together must all hold. */
+static void test_applies_to_data(void **state)
+{
+    cs_engine *e = engine_for(RAN("{ ptp = true }"));
+    /* 96372/99211: an edit, on one date only */
+    assert_true(ran_for(e, LINE("99211", "2026-03-02", 1) "," LINE("96372", "2026-03-02", 1)));
+    assert_false(ran_for(e, LINE("99211", "2026-03-02", 1) "," LINE("96372", "2026-03-03", 1)));
+    assert_false(ran_for(e, LINE("99211", "2026-03-02", 1)));
+    cs_engine_free(e);
+    e = engine_for(RAN("{ mue = true }"));
+    /* 96372: MUE 4, units summed over the lines of a date */
+    assert_false(ran_for(e, LINE("96372", "2026-03-02", 4)));
+    assert_true(ran_for(e, LINE("96372", "2026-03-02", 5)));
+    assert_true(ran_for(e, LINE("96372", "2026-03-02", 2) "," LINE("96372", "2026-03-02", 3)));
+    assert_false(ran_for(e, LINE("96372", "2026-03-02", 2) "," LINE("96372", "2026-03-03", 3)));
+    cs_engine_free(e);
+    e = engine_for(RAN("{ aoc = true }"));
+    assert_true(ran_for(e, LINE("90472", "2026-03-02", 1)));
+    assert_false(ran_for(e, LINE("90471", "2026-03-02", 1)));
+    cs_engine_free(e);
+    e = engine_for(RAN("{ hcpcs = true }"));
+    assert_true(ran_for(e, LINE("J0000", "2026-03-02", 1)));
+    assert_false(ran_for(e, LINE("J3420", "2026-03-02", 1) "," LINE("99213", "2026-03-02", 1)));
+    cs_engine_free(e);
+    e = engine_for(RAN("{ pfs_status = { \"B\", \"N\" } }"));
+    assert_true(ran_for(e, LINE("99070", "2026-03-02", 1)));
+    assert_false(ran_for(e, LINE("96372", "2026-03-02", 1)));
+    cs_engine_free(e);
+    e = engine_for(RAN("{ pfs_global = { \"090\" }, codes = { \"99201-99499\" } }"));
+    assert_true(ran_for(e, LINE("27447", "2026-03-02", 1) "," LINE("99213", "2026-03-02", 1)));
+    assert_false(ran_for(e, LINE("27447", "2026-03-02", 1)));
+    assert_false(ran_for(e, LINE("20610", "2026-03-02", 1) "," LINE("99213", "2026-03-02", 1)));
+    cs_engine_free(e);
+}
+
+/* applies_to.icd10: a diagnosis missing from ICD-10-CM or not billable. */
+static void test_applies_to_icd10(void **state)
+{
+    cs_engine *e = engine_for(RAN("{ icd10 = true }"));
+    check(e, "{'id':'T','payer':'p','diagnoses':['D51.0'],'lines':[" LINE("J3420", "2026-03-02", 1) "]}");
+    assert_int_equal(nfindings("findings"), 0);
+    check(e, "{'id':'T','payer':'p','diagnoses':['D51'],'lines':[" LINE("J3420", "2026-03-02", 1) "]}");
+    assert_string_equal(msg(0), "ran");
+    check(e, "{'id':'T','payer':'p','diagnoses':['D51.0','Q99.9'],'lines':[" LINE("J3420", "2026-03-02", 1) "]}");
+    assert_string_equal(msg(0), "ran");
+    cs_engine_free(e);
+}
+
 /* ---- stdlib and the sandbox -------------------------------------------- */
 
 /* require "codes" and "lines" give the stdlib modules. */
@@ -886,6 +1022,10 @@ int main(void)
         T(test_claim_fields),
         T(test_claim_fields_absent),
         T(test_unknown_field),
+        T(test_views_reused_across_claims),
+        T(test_applies_to_codes),
+        T(test_applies_to_data),
+        T(test_applies_to_icd10),
         T(test_stdlib_require),
         T(test_modules_read_only),
         T(test_pairs_sorted),

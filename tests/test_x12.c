@@ -1,16 +1,68 @@
-/* test_x12.c -- the CLI's X12 837P reader (engine/cli/x12.c, docs/x12.md). */
+/* test_x12.c -- the X12 837P reader (cs_x12_*, engine/src/x12.c, docs/x12.md). */
 #include "testutil.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <cjson/cJSON.h>
 
 #include "claimscrub.h"
-#include "x12.h"
 
 #define SHARED "/work/shared/x12"
 
 static cs_engine *g_e;
-static const cs_x12_opts g_opt = {".", false};
+static const cs_x12_options g_opt = {".", 0};
+
+/* A read file as the tests look at it: each claim's info and JSON. */
+typedef struct tclaim {
+    const cs_x12_claim *x;
+    char *json;                 /* cs_x12_claim_json; NULL when none */
+    size_t len;
+    const char *problems, *id, *transaction;
+    long segment, line;
+} tclaim;
+
+typedef struct tfile {
+    cs_x12_file *f;
+    tclaim *v;
+    size_t n;
+} tfile;
+
+/* cs_x12_read into *t; err gets its message.  Returns its result. */
+static int tparse(const char *data, size_t len, const cs_x12_options *o, tfile *t,
+                  char *err, size_t errlen)
+{
+    char *why = NULL;
+    memset(t, 0, sizeof *t);
+    int rc = cs_x12_read(data, len, o, &t->f, &why);
+    snprintf(err, errlen, "%s", why ? why : "");
+    cs_free(why);
+    if (rc == -1) assert_non_null(t->f);
+    if (rc == -2) return rc;
+    t->n = cs_x12_count(t->f);
+    t->v = calloc(t->n + 1, sizeof *t->v);
+    for (size_t i = 0; i < t->n; i++) {
+        cs_x12_info info;
+        tclaim *c = &t->v[i];
+        c->x = cs_x12_claim_at(t->f, i, &info);
+        c->json = cs_x12_claim_json(c->x, &c->len);
+        c->problems = info.problems;
+        c->id = info.id;
+        c->transaction = info.transaction;
+        c->segment = info.segment;
+        c->line = info.line;
+        if (c->json) assert_int_equal(strlen(c->json), c->len);
+    }
+    return rc;
+}
+
+static void tfile_free(tfile *t)
+{
+    for (size_t i = 0; i < t->n; i++) cs_free(t->v[i].json);
+    free(t->v);
+    cs_x12_free(t->f);
+    memset(t, 0, sizeof *t);
+}
 
 static int setup(void **state)
 {
@@ -27,22 +79,20 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Parse text; returns cs_x12_parse's result, err in err. */
-static int parse_text(const char *text, cs_x12_file *f, char *err, size_t errlen)
+/* Parse text; returns cs_x12_read's result, err in err. */
+static int parse_text(const char *text, tfile *f, char *err, size_t errlen)
 {
-    memset(f, 0, sizeof *f);
-    return cs_x12_parse(text, strlen(text), &g_opt, f, err, errlen);
+    return tparse(text, strlen(text), &g_opt, f, err, errlen);
 }
 
-static int parse_path(const char *path, cs_x12_file *f)
+static int parse_path(const char *path, tfile *f)
 {
     size_t len = 0;
     char err[512];
     char *text = tu_slurp(path, &len);
     assert_non_null(text);
-    memset(f, 0, sizeof *f);
-    int rc = cs_x12_parse(text, len, &g_opt, f, err, sizeof err);
-    free(text);
+    int rc = tparse(text, len, &g_opt, f, err, sizeof err);
+    free(text);         /* the file keeps what it needs */
     return rc;
 }
 
@@ -54,16 +104,24 @@ static bool have_shared(void)
     return false;
 }
 
-/* The record of claim c as check makes it; caller cs_free()s. */
-static char *check_claim(const cs_x12_claim *c, int *status)
+/* The record of claim c as check makes it (cs_check_x12); caller
+ * cs_free()s.  It must be the record cs_check gives for the claim's JSON,
+ * or, with problems, the one cs_check_problem gives for them. */
+static char *check_claim(const tclaim *c, int *status)
 {
-    char *out = NULL;
+    char *out = NULL, *twin = NULL;
+    size_t len = 0;
     cs_origin o = {.file = "t.837", .record = 1, .line = c->line, .segment = c->segment,
                    .transaction = c->transaction};
-    *status = c->problems || !c->json
-        ? cs_check_problem(g_e, c->id, c->problems ? c->problems : "", &o, &out, NULL)
-        : cs_check(g_e, c->json, c->len, &o, &out, NULL);
+    *status = cs_check_x12(g_e, c->x, &o, &out, &len);
     assert_non_null(out);
+    assert_int_equal(strlen(out), len);
+    int st = c->problems || !c->json
+        ? cs_check_problem(g_e, c->id, c->problems ? c->problems : "", &o, &twin, NULL)
+        : cs_check(g_e, c->json, c->len, &o, &twin, NULL);
+    assert_int_equal(st, *status);
+    assert_string_equal(out, twin);
+    cs_free(twin);
     return out;
 }
 
@@ -80,7 +138,7 @@ static void test_shared_all(void **state)
         if (n[0] == '.' || !strcmp(n, "README.md")) continue;
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", SHARED, n);
-        cs_x12_file f;
+        tfile f;
         int rc = parse_path(path, &f);
         files++;
         if (strstr(n, "X222__case")) {
@@ -112,7 +170,7 @@ static void test_shared_all(void **state)
                 cs_free(rec);
             }
         }
-        cs_x12_file_free(&f);
+        tfile_free(&f);
     }
     closedir(d);
     assert_true(files >= 35);
@@ -120,7 +178,7 @@ static void test_shared_all(void **state)
 
 /* ---- field by field ---- */
 
-static cJSON *claim_json(const char *file, size_t idx, cs_x12_file *f)
+static cJSON *claim_json(const char *file, size_t idx, tfile *f)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", SHARED, file);
@@ -160,7 +218,7 @@ static const char *sget(cJSON *o, const char *path)
 static void test_example1(void **state)
 {
     if (!have_shared()) { skip(); return; }
-    cs_x12_file f;
+    tfile f;
     cJSON *j = claim_json("837_005010X222A2__demo.example1.837", 0, &f);
     assert_string_equal(f.v[0].id, "26463774");
     assert_string_equal(f.v[0].transaction, "0021");
@@ -186,13 +244,13 @@ static void test_example1(void **state)
     assert_string_equal(f.v[0].problems, "segment 29 (HI): HI01-1: qualifier BK marks an "
                         "ICD-9-CM diagnosis (0340); ICD-10-CM (ABK/ABF) is required");
     cJSON_Delete(j);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
 }
 
 static void test_drug_office(void **state)
 {
     if (!have_shared()) { skip(); return; }
-    cs_x12_file f;
+    tfile f;
     cJSON *j = claim_json("stupidedi__X222A1__pass__drug-administered-in-the-physician-office.edi",
                           0, &f);
     assert_string_equal(f.v[0].transaction, "0711");
@@ -212,13 +270,13 @@ static void test_drug_office(void **state)
     FIELD(j, "lines[1].ndc", "00026063512");
     FIELD(j, "lines[1].service_date", "2004-07-11");
     cJSON_Delete(j);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
 }
 
 static void test_home_infusion(void **state)
 {
     if (!have_shared()) { skip(); return; }
-    cs_x12_file f;
+    tfile f;
     cJSON *j = claim_json("stupidedi__X222A1__pass__home-infusion-therapy-pharmacy-adjudicated-"
                           "with-HCPCS-in-loop-2400-or-NDC-in-loop-2410.edi", 0, &f);
     FIELD(j, "place_of_service", "12");
@@ -234,13 +292,13 @@ static void test_home_infusion(void **state)
     FIELD(j, "lines[5].ndc", "08290038005");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "lines")), 6);
     cJSON_Delete(j);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
 }
 
 static void test_wheelchair_anesthesia(void **state)
 {
     if (!have_shared()) { skip(); return; }
-    cs_x12_file f;
+    tfile f;
     cJSON *j = claim_json("stupidedi__X222A1__pass__wheelchair.edi", 0, &f);
     FIELD(j, "lines[0].code", "K0001");
     FIELD(j, "lines[0].modifiers", "[\"RR\",\"KH\",\"BR\"]");
@@ -250,7 +308,7 @@ static void test_wheelchair_anesthesia(void **state)
     assert_contains(f.v[0].problems, "payer: X12 payer id '99999' (DMERC CARRIER) is not in "
                     "payers/payer-map.csv");
     cJSON_Delete(j);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
 
     j = claim_json("stupidedi__X222A1__pass__anesthesia.edi", 0, &f);
     FIELD(j, "lines[0].code", "00142");
@@ -260,13 +318,13 @@ static void test_wheelchair_anesthesia(void **state)
     FIELD(j, "rendering_provider.npi", "5678912345");
     FIELD(j, "rendering_provider.taxonomy", "207L00000X");
     cJSON_Delete(j);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
 }
 
 static void test_ambulance_cob(void **state)
 {
     if (!have_shared()) { skip(); return; }
-    cs_x12_file f;
+    tfile f;
     cJSON *j = claim_json("stupidedi__X222A1__pass__ambulance.edi", 0, &f);
     FIELD(j, "payer", "medicare");                  /* 123245 MEDICARE PART B */
     FIELD(j, "place_of_service", "41");
@@ -277,7 +335,7 @@ static void test_ambulance_cob(void **state)
     FIELD(j, "lines[0].diagnosis_pointers", "[1,2,3,4]");
     FIELD(j, "lines[1].units", "21");
     cJSON_Delete(j);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
 
     /* COB: the 2320/2330 loops do not leak into the claim */
     j = claim_json("stupidedi__X222A1__pass__COB-claim-from-billing-provider-to-payer-a.edi",
@@ -290,14 +348,14 @@ static void test_ambulance_cob(void **state)
     FIELD(j, "lines[2].code", "J3301");
     FIELD(j, "lines[2].charge", "21.04");
     cJSON_Delete(j);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
 
     /* the LinuxForHealth copy declares ':' in ISA16 but uses '>' */
     j = claim_json("837_005010X222A2__demo.example6.837", 0, &f);
     assert_contains(f.v[0].problems, "segment 28 (SV1): SV101: 'HC>98940' is not "
                     "qualifier:code (the component separator is ':', from ISA16)");
     cJSON_Delete(j);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
 }
 
 /* ---- own files and their JSON twins ---- */
@@ -321,7 +379,7 @@ static void test_twins(void **state)
     for (int i = 0; i < 2; i++) {
         char path[256];
         snprintf(path, sizeof path, "examples/x12/%s.837", names[i]);
-        cs_x12_file f;
+        tfile f;
         assert_int_equal(parse_path(path, &f), 0);
         assert_int_equal(f.n, 1);
         assert_null(f.v[0].problems);
@@ -339,7 +397,7 @@ static void test_twins(void **state)
         assert_string_equal(a, b);
         free(a); free(b); free(json);
         cs_free(rx); cs_free(rj);
-        cs_x12_file_free(&f);
+        tfile_free(&f);
     }
 }
 
@@ -367,7 +425,7 @@ static char *edit(const char *s, const char *from, const char *to)
 static void expect_problem(const char *from, const char *to, const char *want)
 {
     char *base = example(), *t = edit(base, from, to), err[256];
-    cs_x12_file f;
+    tfile f;
     assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
     assert_int_equal(f.n, 1);
     assert_contains(f.v[0].problems, want);
@@ -376,7 +434,7 @@ static void expect_problem(const char *from, const char *to, const char *want)
     assert_int_equal(status, CS_REJECT);
     assert_contains(rec, "\"rule\":\"input.invalid\"");
     cs_free(rec);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
     free(t);
     free(base);
 }
@@ -385,7 +443,7 @@ static void expect_problem(const char *from, const char *to, const char *want)
 static void expect_engine_reject(const char *from, const char *to, const char *want)
 {
     char *base = example(), *t = edit(base, from, to), err[256];
-    cs_x12_file f;
+    tfile f;
     assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
     assert_int_equal(f.n, 1);
     assert_null(f.v[0].problems);
@@ -394,7 +452,7 @@ static void expect_engine_reject(const char *from, const char *to, const char *w
     assert_int_equal(status, CS_REJECT);
     assert_contains(rec, want);
     cs_free(rec);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
     free(t);
     free(base);
 }
@@ -434,7 +492,7 @@ static void test_broken(void **state)
 static void test_truncated_and_missing_clm(void **state)
 {
     char *base = example(), err[256];
-    cs_x12_file f;
+    tfile f;
     /* cut after the second LX: no SE, GE, IEA */
     char *t = strdup(base);
     *strstr(t, "LX*2") = 0;
@@ -443,7 +501,7 @@ static void test_truncated_and_missing_clm(void **state)
     assert_contains(f.v[0].problems, "segment 3 (ST): transaction 0002 has no SE (it ends at "
                     "the end of the file)");
     assert_contains(f.v[0].problems, "interchange 000000102 has no IEA");
-    cs_x12_file_free(&f);
+    tfile_free(&f);
     free(t);
 
     /* no CLM: one record for the transaction */
@@ -459,7 +517,7 @@ static void test_truncated_and_missing_clm(void **state)
     assert_contains(rec, "{\"claim\":null,\"input\":{\"file\":\"t.837\",\"record\":1,"
                     "\"line\":3,\"segment\":3,\"transaction\":\"0002\"}");
     cs_free(rec);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
     free(t);
     free(base);
 }
@@ -467,7 +525,7 @@ static void test_truncated_and_missing_clm(void **state)
 static void test_envelopes(void **state)
 {
     char *a = example(), *b = tu_slurp("examples/x12/sore-throat-with-25.837", NULL), err[256];
-    cs_x12_file f;
+    tfile f;
     /* two interchanges, CRLF after the terminators, a BOM */
     size_t n = strlen(a) + strlen(b) + 8;
     char *t = malloc(n);
@@ -484,7 +542,7 @@ static void test_envelopes(void **state)
     assert_int_equal(f.v[1].segment, 21 + 38);
     assert_null(f.v[0].problems);
     assert_null(f.v[1].problems);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
 
     /* other separators, declared in the ISA */
     char *alt = strdup(a);
@@ -493,7 +551,7 @@ static void test_envelopes(void **state)
     assert_int_equal(parse_text(alt, &f, err, sizeof err), 0);
     assert_int_equal(f.n, 1);
     assert_null(f.v[0].problems);
-    cs_x12_file_free(&f);
+    tfile_free(&f);
     free(alt);
 
     /* bad separators: the envelope is unreadable */
@@ -501,10 +559,12 @@ static void test_envelopes(void **state)
     assert_int_equal(parse_text(bad, &f, err, sizeof err), -1);
     assert_int_equal(f.n, 0);
     assert_contains(err, "ISA separators are not distinct");
+    tfile_free(&f);
     free(bad);
     bad = edit(a, "*0*P*:~", "*0*P*A~");
     assert_int_equal(parse_text(bad, &f, err, sizeof err), -1);
     assert_contains(err, "is a letter, digit or space");
+    tfile_free(&f);
     free(bad);
 
     /* a second interchange that is garbage: the first one's claim stays */
@@ -513,29 +573,162 @@ static void test_envelopes(void **state)
     assert_int_equal(f.n, 1);
     assert_null(f.v[0].problems);
     assert_contains(err, "after IEA");
-    cs_x12_file_free(&f);
+    tfile_free(&f);
 
     /* binary garbage: not X12 at all */
     static const char junk[] = "\x7f" "ELF\x02\x01\x01\x00\x00\xff\xfe ISA";
     assert_false(cs_x12_detect(junk, sizeof junk - 1));
-    memset(&f, 0, sizeof f);
-    assert_int_equal(cs_x12_parse(junk, sizeof junk - 1, &g_opt, &f, err, sizeof err), -1);
+    assert_int_equal(tparse(junk, sizeof junk - 1, &g_opt, &f, err, sizeof err), -1);
     assert_int_equal(f.n, 0);
     assert_contains(err, "not an X12 file");
+    tfile_free(&f);
     free(t); free(crlf); free(a); free(b);
 }
 
 static void test_payer_given(void **state)
 {
     char *base = example(), *t = edit(base, "PI*00435", "PI*77777"), err[256];
-    cs_x12_file f = {0};
-    cs_x12_opts o = {".", true};
-    assert_int_equal(cs_x12_parse(t, strlen(t), &o, &f, err, sizeof err), 0);
+    tfile f = {0};
+    cs_x12_options o = {".", 1};
+    assert_int_equal(tparse(t, strlen(t), &o, &f, err, sizeof err), 0);
     assert_int_equal(f.n, 1);
     assert_null(f.v[0].problems);
     assert_not_contains(f.v[0].json, "\"payer\"");
-    cs_x12_file_free(&f);
+    tfile_free(&f);
     free(t); free(base);
+}
+
+/* The record of the edited example (no X12 problems), which check_claim
+ * holds equal to its JSON twin's; caller cs_free()s. */
+static char *check_edit(const char *from, const char *to, int *status)
+{
+    char *base = example(), *t = edit(base, from, to), err[256];
+    tfile f;
+    assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
+    assert_int_equal(f.n, 1);
+    assert_null(f.v[0].problems);
+    char *rec = check_claim(&f.v[0], status);
+    tfile_free(&f);
+    free(t);
+    free(base);
+    return rec;
+}
+
+/* Numbers reach the claim model as they would through the claim JSON's
+ * text (cJSON prints, then parses them): the tree holds the same doubles. */
+static void test_numbers(void **state)
+{
+    static const char *const units[] = {"1.0000000000000002", "1e2", "1.5", "0.1", "-0",
+                                        "123456789012345678", "2147483648", "99999.0000001",
+                                        "3.0000000000000004", "1E0", "0001"};
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+        char to[64];
+        int status;
+        snprintf(to, sizeof to, "SV1*HC:99213*125.00*UN*%s*", units[i]);
+        cs_free(check_edit("SV1*HC:99213*125.00*UN*1*", to, &status));
+        snprintf(to, sizeof to, "SV1*HC:99213*125.00*UN*1***%s~", units[i]);
+        cs_free(check_edit("SV1*HC:99213*125.00*UN*1***1~", to, &status));
+    }
+    int status;
+    /* 1.0000000000000002 prints as 1 in JSON: a whole unit */
+    char *rec = check_edit("SV1*HC:99213*125.00*UN*1*", "SV1*HC:99213*125.00*UN*1.0000000000000002*",
+                           &status);
+    assert_int_equal(status, CS_DENY);
+    cs_free(rec);
+    rec = check_edit("SV1*HC:99213*125.00*UN*1***1~", "SV1*HC:99213*125.00*UN*1***-0~", &status);
+    assert_int_equal(status, CS_REJECT);
+    assert_contains(rec, "lines[0].diagnosis_pointers[0]: ");
+    assert_contains(rec, " is not a diagnosis number (they start at 1)");
+    cs_free(rec);
+}
+
+/* The API's edges: NULL arguments, claims of a transaction not read. */
+static void test_api(void **state)
+{
+    assert_int_equal(cs_x12_count(NULL), 0);
+    cs_x12_free(NULL);
+    cs_x12_file *f = NULL;
+    assert_int_equal(cs_x12_read(NULL, 0, NULL, &f, NULL), 0);      /* empty: no claim */
+    assert_int_equal(cs_x12_count(f), 0);
+    cs_x12_free(f);
+    char *why = NULL;
+    assert_int_equal(cs_x12_read("xyz", 3, NULL, &f, &why), -1);
+    assert_string_equal(why, "not an X12 file: no ISA segment at the start");
+    assert_int_equal(cs_x12_count(f), 0);
+    cs_free(why);
+    cs_x12_free(f);
+    char *base = example(), *t = edit(base, "ST*837*0002*005010X222A1~", "ST*837*0002*005010X223A2~");
+    assert_int_equal(cs_x12_read(t, strlen(t), NULL, &f, NULL), 0);
+    assert_int_equal(cs_x12_count(f), 1);
+    cs_x12_info info;
+    const cs_x12_claim *c = cs_x12_claim_at(f, 0, &info);
+    assert_string_equal(info.id, "CLM-X2");
+    assert_string_equal(info.transaction, "0002");
+    assert_int_equal(info.segment, 21);
+    assert_contains(info.problems, "837 005010X223A2 is not supported");
+    assert_null(cs_x12_claim_json(c, NULL));
+    char *out = NULL;
+    assert_int_equal(cs_check_x12(g_e, c, NULL, &out, NULL), CS_REJECT);
+    assert_contains(out, "\"claim\":\"CLM-X2\"");
+    cs_free(out);
+    cs_x12_free(f);
+    free(t);
+    free(base);
+}
+
+/* Claims of one file checked from several threads, an engine each, give
+ * the records they give one at a time. */
+typedef struct job {
+    const tfile *f;
+    size_t from, step;
+    char **out;
+} job;
+
+static void *check_some(void *arg)
+{
+    job *j = arg;
+    char *err = NULL;
+    cs_engine *e = cs_engine_new(&(cs_options){.rules_dir = ".", .stdlib_dir = "stdlib"},
+                                 &err);
+    if (!e) return err;
+    for (size_t i = j->from; i < j->f->n; i += j->step)
+        cs_check_x12(e, j->f->v[i].x, NULL, &j->out[i], NULL);
+    cs_engine_free(e);
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    char *a = example(), *b = tu_slurp("examples/x12/sore-throat-with-25.837", NULL);
+    size_t n = 0, cap = 40 * (strlen(a) + strlen(b)) + 1;
+    char *t = malloc(cap), err[256];
+    for (int i = 0; i < 20; i++) n += (size_t)snprintf(t + n, cap - n, "%s%s", a, b);
+    tfile f;
+    assert_int_equal(tparse(t, n, &g_opt, &f, err, sizeof err), 0);
+    assert_int_equal(f.n, 40);
+    char **seq = calloc(f.n, sizeof *seq), **par = calloc(f.n, sizeof *par);
+    for (size_t i = 0; i < f.n; i++) cs_check_x12(g_e, f.v[i].x, NULL, &seq[i], NULL);
+    pthread_t tid[3];
+    job jobs[3];
+    for (size_t k = 0; k < 3; k++) {
+        jobs[k] = (job){&f, k, 3, par};
+        assert_int_equal(pthread_create(&tid[k], NULL, check_some, &jobs[k]), 0);
+    }
+    for (size_t k = 0; k < 3; k++) {
+        void *rv;
+        pthread_join(tid[k], &rv);
+        assert_null(rv);
+    }
+    for (size_t i = 0; i < f.n; i++) {
+        assert_non_null(par[i]);
+        assert_string_equal(seq[i], par[i]);
+        assert_contains(seq[i], i % 2 ? "\"status\":\"pass\"" : "\"status\":\"deny\"");
+        cs_free(seq[i]);
+        cs_free(par[i]);
+    }
+    free(seq); free(par);
+    tfile_free(&f);
+    free(t); free(a); free(b);
 }
 
 static void test_check_problem(void **state)
@@ -568,6 +761,9 @@ int main(void)
         cmocka_unit_test(test_envelopes),
         cmocka_unit_test(test_payer_given),
         cmocka_unit_test(test_check_problem),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_api),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

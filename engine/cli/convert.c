@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "claimscrub.h"
 #include "convert.h"
 #include "x12.h"
 
@@ -33,40 +34,47 @@ static const char convert_help[] =
     "exit status: 0 every claim converted cleanly; 1 some claim has problems;\n"
     "2 usage error or unreadable file.\n";
 
-static int convert_file(const char *path, const cs_x12_opts *xo)
+static int convert_file(const char *path, const cs_x12_options *xo)
 {
-    char err[4352] = "";
+    char err[4352] = "", *why = NULL;
     size_t len = 0;
     char *data = cs_x12_slurp(path, &len, err, sizeof err);
     if (!data) { fprintf(stderr, "claimscrub: %s\n", err); return 2; }
-    cs_x12_file f = {0};
-    int rc = cs_x12_parse(data, len, xo, &f, err, sizeof err);
+    cs_x12_file *f = NULL;
+    int rc = cs_x12_read(data, len, xo, &f, &why);
+    free(data);
     int status = 0;
-    for (size_t i = 0; i < f.n; i++) {
-        const cs_x12_claim *c = &f.v[i];
-        if (c->json) printf("%s\n", c->json);
-        if (!c->problems) continue;
+    for (size_t i = 0; i < cs_x12_count(f); i++) {
+        cs_x12_info c;
+        size_t jlen;
+        char *json = cs_x12_claim_json(cs_x12_claim_at(f, i, &c), &jlen);
+        if (json) {
+            fwrite(json, 1, jlen, stdout);
+            putchar('\n');
+            cs_free(json);
+        }
+        if (!c.problems) continue;
         status = 1;
-        const char *p = c->problems;
+        const char *p = c.problems;
         while (*p) {
             size_t n = strcspn(p, "\n");
-            fprintf(stderr, "%s: segment %ld: claim %s: %.*s\n", path, c->segment,
-                    c->id ? c->id : "(none)", (int)n, p);
+            fprintf(stderr, "%s: segment %ld: claim %s: %.*s\n", path, c.segment,
+                    c.id ? c.id : "(none)", (int)n, p);
             p += n + (p[n] == '\n');
         }
     }
     if (rc < 0) {
-        fprintf(stderr, "claimscrub: %s: %s\n", path, rc == -2 ? "out of memory" : err);
+        fprintf(stderr, "claimscrub: %s: %s\n", path, rc == -2 ? "out of memory" : why);
         status = 2;
     }
-    cs_x12_file_free(&f);
-    free(data);
+    cs_free(why);
+    cs_x12_free(f);
     return status;
 }
 
 int cmd_convert(int argc, char **argv)
 {
-    cs_x12_opts xo = {CS_DEFAULT_ROOT, false};
+    cs_x12_options xo = {CS_DEFAULT_ROOT, 0};
     int nfiles = 0, status = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -77,8 +85,8 @@ int cmd_convert(int argc, char **argv)
                         "Try 'claimscrub convert --help'.\n", a);
                 return 2;
             }
-            if (!strcmp(a, "--rules")) xo.rules_root = argv[++i];
-            else { xo.payer_given = true; i++; }
+            if (!strcmp(a, "--rules")) xo.rules_dir = argv[++i];
+            else { xo.payer_given = 1; i++; }
             continue;
         }
         if (a[0] == '-' && a[1]) {

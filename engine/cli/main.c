@@ -17,6 +17,7 @@
 
 #include "claimscrub.h"
 #include "data.h"
+#include "explain.h"
 #include "input.h"
 #include "rules.h"
 #include "lint.h"
@@ -63,9 +64,8 @@ typedef struct item {
     cs_origin origin;       /* origin.file outlives the batch (see run_dir) */
     char *out;              /* the verdict record, from cs_check */
     int status;             /* cs_check's result */
-    char *problem;          /* X12: the claim's problems (cs_check_problem) */
-    char *xid;              /* X12: its CLM01 */
-    char txn[16];           /* X12: ST02, for origin.transaction */
+    const cs_x12_claim *x12; /* X12: the claim (cs_check_x12), not text; its
+                               file outlives the batch (see run_x12) */
 } item;
 
 typedef struct batch {
@@ -110,8 +110,8 @@ static void *work(void *arg)
     size_t i;
     while ((i = atomic_fetch_add(&w->b->next, 1)) < w->b->n) {
         item *it = &w->b->items[i];
-        it->status = it->problem
-            ? cs_check_problem(w->engine, it->xid, it->problem, &it->origin, &it->out, NULL)
+        it->status = it->x12
+            ? cs_check_x12(w->engine, it->x12, &it->origin, &it->out, NULL)
             : cs_check(w->engine, it->text ? it->text : "", it->len,
                        &it->origin, &it->out, NULL);
     }
@@ -172,8 +172,6 @@ static void flush(run *r)
             worsen(r, EXIT_TROUBLE);
         }
         free(b->items[i].text);
-        free(b->items[i].problem);
-        free(b->items[i].xid);
         cs_free(b->items[i].out);
     }
     memset(b->items, 0, b->n * sizeof *b->items);
@@ -182,8 +180,7 @@ static void flush(run *r)
 
 /* Queue one record, flushing when the batch is full.  file must live until
  * the next flush. */
-static void add_record(run *r, const char *file, const cs_record *rec,
-                       const cs_x12_claim *x)
+static void add_record(run *r, const char *file, const cs_record *rec)
 {
     item *it = &r->b->items[r->b->n];
     if (rec->too_long) {
@@ -199,13 +196,6 @@ static void add_record(run *r, const char *file, const cs_record *rec,
         it->len = rec->len;
     }
     it->origin = (cs_origin){.file = file, .record = rec->record, .line = rec->line};
-    if (x) {
-        snprintf(it->txn, sizeof it->txn, "%s", x->transaction);
-        it->origin.segment = x->segment;
-        it->origin.transaction = it->txn[0] ? it->txn : NULL;
-        it->problem = x->problems || !x->json ? strdup(x->problems ? x->problems : "") : NULL;
-        it->xid = x->id ? strdup(x->id) : NULL;
-    }
     r->b->n++;
     r->b->bytes += rec->len;
     if (r->b->n == MAX_BATCH_RECORDS || r->b->bytes >= MAX_BATCH_BYTES) flush(r);
@@ -213,28 +203,46 @@ static void add_record(run *r, const char *file, const cs_record *rec,
 
 /* ---- inputs ---- */
 
-/* Read the claims of an X12 837P file into the batch (docs/x12.md). */
+/* Queue one X12 claim, flushing when the batch is full; file and the
+ * claim must live until the next flush. */
+static void add_x12(run *r, const char *file, long record, const cs_x12_claim *c,
+                    const cs_x12_info *info)
+{
+    item *it = &r->b->items[r->b->n++];
+    it->x12 = c;
+    it->origin = (cs_origin){.file = file, .record = record, .line = info->line,
+                             .segment = info->segment,
+                             .transaction = info->transaction[0] ? info->transaction : NULL};
+    if (r->b->n == MAX_BATCH_RECORDS) flush(r);
+}
+
+/* Check the claims of an X12 837P file (docs/x12.md); they are checked
+ * from the file's claims, so the batch is flushed before it is freed. */
 static void run_x12(run *r, const char *path)
 {
     char err[CS_READER_ERROR_MAX] = "";
     size_t len = 0;
     char *data = cs_x12_slurp(path, &len, err, sizeof err);
     if (!data) { complain("%s", err); worsen(r, EXIT_TROUBLE); return; }
-    cs_x12_opts xo = {r->opt->engine.rules_dir ? r->opt->engine.rules_dir : CS_DEFAULT_ROOT,
-                      r->opt->engine.payer != NULL};
-    cs_x12_file f = {0};
-    int rc = cs_x12_parse(data, len, &xo, &f, err, sizeof err);
-    for (size_t i = 0; i < f.n && !r->stop; i++) {
-        cs_record rec = {.text = f.v[i].json ? f.v[i].json : "", .len = f.v[i].len,
-                         .record = (long)i + 1, .line = f.v[i].line};
-        add_record(r, path, &rec, &f.v[i]);
+    cs_x12_options xo = {r->opt->engine.rules_dir ? r->opt->engine.rules_dir : CS_DEFAULT_ROOT,
+                         r->opt->engine.payer != NULL};
+    cs_x12_file *f = NULL;
+    char *why = NULL;
+    int rc = cs_x12_read(data, len, &xo, &f, &why);
+    free(data);
+    size_t n = cs_x12_count(f);
+    for (size_t i = 0; i < n && !r->stop; i++) {
+        cs_x12_info info;
+        const cs_x12_claim *c = cs_x12_claim_at(f, i, &info);
+        add_x12(r, path, (long)i + 1, c, &info);
     }
+    flush(r);
     if (rc < 0) {
-        complain("%s: %s", path, rc == -2 ? "out of memory reading X12" : err);
+        complain("%s: %s", path, rc == -2 ? "out of memory reading X12" : why);
         worsen(r, EXIT_TROUBLE);
     }
-    cs_x12_file_free(&f);
-    free(data);
+    cs_free(why);
+    cs_x12_free(f);
 }
 
 /* Read every record of one file ("-": standard input) into the batch. */
@@ -254,7 +262,7 @@ static void run_file(run *r, const char *path)
     cs_record rec;
     int rc = 0;
     while (!r->stop && (rc = cs_reader_next(rd, &rec)) == 1)
-        add_record(r, path, &rec, NULL);
+        add_record(r, path, &rec);
     if (rc < 0) {
         complain("%s", cs_reader_error(rd));
         worsen(r, EXIT_TROUBLE);
@@ -533,9 +541,9 @@ typedef struct command {
     const char *summary;
 } command;
 
-/* Later: lint, explain, convert. */
 static const command commands[] = {
     {"check", cmd_check, "check claims against payer rules"},
+    {"explain", cmd_explain, "say what every rule did with each claim, and what it consulted"},
     {"data", cmd_data, "import and list reference data releases"},
     {"test", cmd_test, "run rule packs' test cases"},
     {"rules", cmd_rules, "list the rules in force for a payer and client"},

@@ -10,7 +10,11 @@
  * safe from any thread.
  *
  * Memory: every string this API hands out is owned by the caller and must be
- * released with cs_free().
+ * released with cs_free().  Running out of memory is an error like any
+ * other: the call fails cleanly, leaks nothing, and an engine stays usable
+ * after a failed cs_check.  An error message (*err) is itself allocated:
+ * when even that fails, *err is left NULL, which means "out of memory"
+ * (docs/testing.md: the fault-injection test holds the library to this).
  */
 #ifndef CLAIMSCRUB_H
 #define CLAIMSCRUB_H
@@ -72,6 +76,25 @@ cs_engine *cs_engine_new(const cs_options *opt, char **err);
 int cs_check(cs_engine *e, const char *json, size_t len,
              const cs_origin *origin, char **out, size_t *outlen);
 
+/* cs_check, and say why (claimscrub explain): the same record with one more
+ * member, "trace", an array of every rule of the claim's layers in run
+ * order: {"rule", "layer" (manifest), "status", "severity" (after the
+ * overlays), "effective" (when the rule has a range), "waived_by" and
+ * "reason" (when a higher layer waives it), "elapsed_us" (wall time on the
+ * monotonic clock; absent for a rule that did not run; not deterministic),
+ * "findings" [{"rule", "severity", "line", "message", "waived"}] (after
+ * merging; a waived rule's show what it would have found), "refs" (the
+ * reference rows its ref lookups consulted, at most 32, CS_TRACE_MAX_REFS
+ * in docs/limits.md: {"table", "lookup", "key", "date", "release",
+ * "found", "row"}) and "refs_more" (lookups not listed)}.  status is
+ * "not_in_force", "not_applicable", "error", "waived", "fired" or
+ * "no_finding" (docs/cli.md).  A claim that could not be read has an
+ * empty trace.
+ * Output and return value as cs_check; checking costs nothing more when
+ * cs_explain is not used. */
+int cs_explain(cs_engine *e, const char *json, size_t len,
+               const cs_origin *origin, char **out, size_t *outlen);
+
 /* Produce the record of a claim that could not be turned into claim JSON
  * (an X12 claim with a bad segment, say): status "reject", claim id
  * claim_id (NULL: unknown), payer and client as the engine was given them,
@@ -79,6 +102,67 @@ int cs_check(cs_engine *e, const char *json, size_t len,
  * Output and return value as cs_check. */
 int cs_check_problem(cs_engine *e, const char *claim_id, const char *message,
                      const cs_origin *origin, char **out, size_t *outlen);
+
+/* ---- X12 837P input (docs/x12.md) ---- */
+
+/* Options of cs_x12_read; a zeroed struct selects every default. */
+typedef struct cs_x12_options {
+    const char *rules_dir;  /* root holding payers/payer-map.csv; NULL: built-in */
+    int payer_given;        /* nonzero when the engines have a payer (--payer):
+                               then an unmapped or missing X12 payer is no
+                               problem */
+} cs_x12_options;
+
+/* The claims read from one 837P file, and one of them.  A claim holds its
+ * values as read (what its claim JSON says) and its X12 problems; it is
+ * validated as a claim when checked.  Both stay valid, unchanged, until
+ * cs_x12_free: any number of threads may read and check claims of one file
+ * at once. */
+typedef struct cs_x12_file cs_x12_file;
+typedef struct cs_x12_claim cs_x12_claim;
+
+/* Where a claim is and what is wrong with its X12.  Strings belong to the
+ * file. */
+typedef struct cs_x12_info {
+    const char *id;          /* CLM01 as written; NULL when the claim has none */
+    long segment;            /* segment number of the CLM (of ST when none) */
+    long line;               /* 1-based line of that segment */
+    const char *transaction; /* ST02; "" when none */
+    const char *problems;    /* NULL, or problems separated by '\n', each
+                                naming segment number and element */
+} cs_x12_info;
+
+/* Nonzero when data (len bytes; after an optional UTF-8 byte order mark and
+ * white space) starts with "ISA". */
+int cs_x12_detect(const char *data, size_t len);
+
+/* Read len bytes of X12 (need not be NUL-terminated; not kept) into *out:
+ * one claim per CLM segment, or one per transaction without CLM.  Returns
+ * 0; -1 when an envelope is unreadable, *err (when err is not NULL) saying
+ * where and why, the claims before it in *out; -2 when memory ran out (*out
+ * NULL).  Release *out with cs_x12_free and *err with cs_free. */
+int cs_x12_read(const char *data, size_t len, const cs_x12_options *opt,
+                cs_x12_file **out, char **err);
+
+/* Number of claims in f. */
+size_t cs_x12_count(const cs_x12_file *f);
+
+/* Claim i (< cs_x12_count) of f; fills *info when info is not NULL. */
+const cs_x12_claim *cs_x12_claim_at(const cs_x12_file *f, size_t i, cs_x12_info *info);
+
+/* The claim as the project's claim JSON, one line, NUL-terminated, its
+ * length in *len when len is not NULL; NULL when it has none (a transaction
+ * we do not read) or memory ran out.  Release with cs_free. */
+char *cs_x12_claim_json(const cs_x12_claim *c, size_t *len);
+
+/* Check one X12 claim: its record is the one cs_check gives for its claim
+ * JSON (cs_x12_claim_json), or, when the claim has X12 problems, the one
+ * cs_check_problem gives for them.  No JSON is printed or parsed.  Output
+ * and return value as cs_check. */
+int cs_check_x12(cs_engine *e, const cs_x12_claim *c, const cs_origin *origin,
+                 char **out, size_t *outlen);
+
+void cs_x12_free(cs_x12_file *f);
 
 /* Render a record produced by cs_check as a readable text report.  Returns
  * NULL when the record is not one of ours or memory ran out. */

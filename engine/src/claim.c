@@ -425,6 +425,12 @@ bool cs_date_parse(const char *s, cs_date *d)
     return s && date_check(s, d) == DATE_OK;
 }
 
+bool cs_date_valid(cs_date d)
+{
+    int y = d / 10000, m = d / 100 % 100, dd = d % 100;
+    return y >= 1900 && y <= 2099 && m >= 1 && m <= 12 && dd >= 1 && dd <= days_in_month(y, m);
+}
+
 /* Writes the digits of d's year, month and day fields; 0 gives "0000-00-00". */
 void cs_date_format(cs_date d, char *buf)
 {

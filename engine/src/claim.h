@@ -116,6 +116,9 @@ void cs_input_error(cs_input_errors *errs, const char *fmt, ...)
  * not a real calendar date between 1900-01-01 and 2099-12-31. */
 bool cs_date_parse(const char *s, cs_date *d);
 
+/* Whether d is a real calendar date that cs_date_parse accepts. */
+bool cs_date_valid(cs_date d);
+
 /* Write d as "YYYY-MM-DD" into buf (at least 11 bytes). */
 void cs_date_format(cs_date d, char *buf);
 

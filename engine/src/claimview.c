@@ -4,19 +4,22 @@
  *
  * Every object a script gets from `claim` (the claim, its lines, a line,
  * a line's modifiers, ...) is an empty proxy table in front of a hidden
- * shadow table.  The shadow starts empty: the first read of a field in a
- * claim goes to a C function that takes the value from the claim struct and
- * stores it in the shadow, so every later read, by any rule of any layer, is
- * a plain table lookup in the VM.  Objects are read-only: writes raise,
- * rawset is refused (the proxy is marked frozen), and reading a field the
- * model does not have raises with the field's name, so a misspelt field
- * cannot quietly disable a rule.  A field the claim did not give reads as
- * nil.
+ * shadow table that holds the values.  When the first rule of a claim asks
+ * for the claim, every part of it is copied into the shadows in one pass
+ * (fill_claim), so every read, by any rule of any layer, is a plain table
+ * lookup in the VM.  A read the shadow cannot answer goes to a C function
+ * (miss): a field the claim did not give reads as nil, a list index past
+ * the end as nil, documentation entries are looked up by name, and a field
+ * the model does not have raises with the field's name, so a misspelt field
+ * cannot quietly disable a rule.  Objects are read-only: writes raise and
+ * rawset is refused (the proxy is marked frozen).
  *
  * The objects themselves are made once per engine, one per part of a claim
- * (slot), and reused: when a new claim starts, the shadows filled for the
- * previous one are emptied.  Scripts cannot keep an object from one claim
- * to the next (they are sealed), so reuse is invisible to them.
+ * (slot), and reused: each claim overwrites every field of the parts it
+ * has.  Parts it does not have (line 7 of a 3-line claim) keep stale values
+ * but are unreachable: the lists a script can reach end at the claim's
+ * counts.  Scripts cannot keep an object from one claim to the next (they
+ * are sealed), so reuse is invisible to them.
  */
 #include <string.h>
 
@@ -60,7 +63,8 @@ static char KEY_VIEW;           /* proxy metatable[KEY_VIEW] = true */
 static char KEY_KINDS;          /* registry: shadow metatables by kind */
 static char KEY_FIELDS;         /* registry: field name -> field_id */
 static char KEY_OBJECTS;        /* registry: the objects, by slot */
-static char KEY_DIRTY;          /* registry: shadows filled for this claim */
+static char KEY_SHADOWS;        /* registry: their shadows, by slot */
+static char KEY_NAMES;          /* registry: field_id -> field name */
 
 /* Which part of which claim an object shows. */
 typedef struct view {
@@ -117,6 +121,9 @@ enum {
     SLOT_MEASUREMENT = SLOT_MEASUREMENTS + CS_MAX_LINES, /* + line * 4 + sub */
     SLOT_COUNT = SLOT_MEASUREMENT + CS_MAX_LINES * CS_MAX_MEASUREMENTS
 };
+_Static_assert(SLOT_COUNT <= sizeof ((cs_host *)0)->view_len, "cs_host.view_len too small");
+_Static_assert(SLOT_COUNT <= sizeof ((cs_host *)0)->view_set / sizeof (uint32_t), "cs_host.view_set too small");
+_Static_assert(F_VALUE < 32, "field ids must fit the bits of cs_host.view_set");
 
 static int slot_of(const view *v)
 {
@@ -165,18 +172,41 @@ static void push_object(lua_State *L, view v)
     lua_setmetatable(L, -2);
 }
 
-/* Push the object of v, made on first use. */
+/* Push the object of v, made on first use (and its shadow recorded).
+ * While a claim is copied in, the table of objects is on the stack. */
 static void push_slot(lua_State *L, view v)
 {
-    int slot = slot_of(&v);
+    int slot = slot_of(&v), objects = cs_host_of(L)->view_objects;
+    if (objects) {
+        if (lua_rawgeti(L, objects, slot) == LUA_TTABLE) return;
+        lua_pop(L, 1);
+    }
     lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_OBJECTS);
     if (lua_rawgeti(L, -1, slot) != LUA_TTABLE) {
         lua_pop(L, 1);
         push_object(L, v);
         lua_pushvalue(L, -1);
         lua_rawseti(L, -3, slot);
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_SHADOWS);
+        lua_getmetatable(L, -2);
+        lua_getfield(L, -1, "__index");
+        lua_rawseti(L, -3, slot);
+        lua_pop(L, 2);
     }
     lua_remove(L, -2);
+}
+
+/* Push the shadow of v's object, making the object when needed.  Only
+ * while a claim is copied in: the table of shadows is on the stack. */
+static void push_shadow(lua_State *L, view v)
+{
+    int shadows = cs_host_of(L)->view_shadows;
+    if (lua_rawgeti(L, shadows, slot_of(&v)) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        push_slot(L, v);
+        lua_pop(L, 1);
+        lua_rawgeti(L, shadows, slot_of(&v));
+    }
 }
 
 static void push_child(lua_State *L, view_kind k, int line, int sub)
@@ -322,8 +352,8 @@ static const cs_claim *claim_of(lua_State *L, const view *v)
     return h->claim;
 }
 
-/* A list's element: pushed, cached by the caller when not nil. */
-static void fill_list(lua_State *L, const view *v, const cs_claim *c)
+/* A list's element, or nil past the end. */
+static void list_miss(lua_State *L, const view *v, const cs_claim *c)
 {
     int isnum;
     lua_Integer i = lua_tointegerx(L, 2, &isnum);
@@ -332,58 +362,18 @@ static void fill_list(lua_State *L, const view *v, const cs_claim *c)
     else lua_pushnil(L);
 }
 
-/* Remember the shadow at index 1 as filled for this claim (once). */
-static void mark_dirty(lua_State *L)
-{
-    cs_host *h = cs_host_of(L);
-    if (lua_rawgetp(L, 1, &KEY_DIRTY) == LUA_TNUMBER && (uint32_t)lua_tointeger(L, -1) == h->gen) {
-        lua_pop(L, 1);
-        return;
-    }
-    lua_pop(L, 1);
-    lua_pushinteger(L, h->gen);
-    lua_rawsetp(L, 1, &KEY_DIRTY);
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_DIRTY);
-    lua_pushvalue(L, 1);
-    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
-    lua_pop(L, 1);
-}
-
-/* Empty every shadow filled for the previous claim (keeping the hidden
- * light-userdata keys).  Clearing fields during a traversal is allowed. */
-static void clean_dirty(lua_State *L)
-{
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_DIRTY);
-    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-    for (lua_Integer i = 1; i <= n; i++) {
-        lua_rawgeti(L, -1, i);
-        int sh = lua_gettop(L);
-        lua_pushnil(L);
-        while (lua_next(L, sh)) {
-            lua_pop(L, 1);
-            if (lua_type(L, -1) == LUA_TLIGHTUSERDATA) continue;
-            lua_pushvalue(L, -1);
-            lua_pushnil(L);
-            lua_rawset(L, sh);
-        }
-        lua_pop(L, 1);
-        lua_pushnil(L);
-        lua_rawseti(L, -2, i);
-    }
-    lua_pop(L, 1);
-}
-
-/* __index of a shadow (upvalue 1: the field table): the first read of a
- * field.  Values are stored in the shadow; nil (a field the claim did not
- * give) is not, and comes back here. */
-static int fill(lua_State *L)
+/* __index of a shadow (upvalue 1: the field table): a read the shadow
+ * could not answer.  Answers nil for a field the claim did not give and an
+ * index past a list's end, looks documentation up by name, and raises for
+ * a field the model does not have. */
+static int miss(lua_State *L)
 {
     lua_rawgetp(L, 1, &KEY_META);
     view v = unpack_view(lua_tointeger(L, -1));
     lua_pop(L, 1);
     const cs_claim *c = claim_of(L, &v);
     if (is_list(v.kind)) {
-        fill_list(L, &v, c);
+        list_miss(L, &v, c);
     } else if (lua_type(L, 2) != LUA_TSTRING) {
         return unknown_field(L, &v);
     } else if (v.kind == V_DOCUMENTATION) {
@@ -397,13 +387,120 @@ static int fill(lua_State *L)
                 : record_field(L, &v, c, k);
         if (!ok) return unknown_field(L, &v);
     }
-    if (!lua_isnil(L, -1)) {
-        mark_dirty(L);
-        lua_pushvalue(L, 2);
-        lua_pushvalue(L, -2);
-        lua_rawset(L, 1);
-    }
     return 1;
+}
+
+/* ---- copying a claim into the shadows ----------------------------------- */
+
+/* Fields copied into each kind of record (F_NONE ends the list).  A
+ * field marked CONST has the same value for every claim in its slot (a
+ * line's number, the object of its modifiers): it is set once. */
+#define CONST 0x100
+static const int CLAIM_FIELDS[] = {
+    F_ID, F_PAYER, F_CLIENT, F_POS, F_LINES | CONST, F_DIAGNOSES | CONST, F_PATIENT,
+    F_DOCUMENTATION | CONST, F_BILLING, F_RENDERING, F_SUPERVISING, F_NONE
+};
+static const int LINE_FIELDS[] = {
+    F_CODE, F_MODIFIERS | CONST, F_UNITS, F_SERVICE_DATE, F_NUMBER | CONST,
+    F_POINTERS | CONST, F_DIAGNOSES | CONST, F_CHARGE, F_ROUTE, F_NDC, F_POS,
+    F_MEASUREMENTS | CONST, F_NONE
+};
+static const int PATIENT_FIELDS[] = {F_ID, F_BIRTH_DATE, F_SEX, F_NONE};
+static const int PROVIDER_FIELDS[] = {F_NPI, F_TAXONOMY, F_NONE};
+static const int MEASUREMENT_FIELDS[] = {F_TYPE, F_VALUE, F_NONE};
+
+/* Set every field of v's shadow from the claim (nil for those it lacks).
+ * The host remembers which fields of each slot hold a value, so a field
+ * that stays nil, or a CONST one already set, costs no table write. */
+static void fill_record(lua_State *L, view v, const cs_claim *c, const int *fields)
+{
+    cs_host *h = cs_host_of(L);
+    uint32_t *set = &h->view_set[slot_of(&v)];
+    push_shadow(L, v);
+    int sh = lua_gettop(L);
+    for (int i = 0; fields[i] != F_NONE; i++) {
+        field_id k = (field_id)(fields[i] & 0xff);
+        uint32_t bit = 1u << k;
+        if ((fields[i] & CONST) && (*set & bit)) continue;
+        if (v.kind == V_CLAIM) claim_field(L, &v, c, k);
+        else if (v.kind == V_LINE) line_field(L, &v, &c->lines[v.line], k);
+        else record_field(L, &v, c, k);
+        bool nil = lua_isnil(L, -1);
+        if (nil && !(*set & bit)) { lua_pop(L, 1); continue; }
+        lua_rawgeti(L, h->view_names, k);
+        lua_insert(L, -2);
+        lua_rawset(L, sh);
+        *set = nil ? *set & ~bit : *set | bit;
+    }
+    lua_pop(L, 1);
+}
+
+/* Set the elements of list v's shadow, clearing those the previous claim
+ * left past the new end (the host keeps each list's length). */
+static void fill_list(lua_State *L, view v, const cs_claim *c)
+{
+    uint8_t *len = &cs_host_of(L)->view_len[slot_of(&v)];
+    int n = list_len(&v, c), old = *len;
+    if (n == 0 && old == 0) return;
+    push_shadow(L, v);
+    for (int i = 1; i <= n; i++) {
+        list_element(L, &v, c, i);
+        lua_rawseti(L, -2, i);
+    }
+    for (int i = n + 1; i <= old; i++) {
+        lua_pushnil(L);
+        lua_rawseti(L, -2, i);
+    }
+    *len = (uint8_t)n;
+    lua_pop(L, 1);
+}
+
+static void fill_line(lua_State *L, const cs_claim *c, int i)
+{
+    view line = {V_LINE, i, 0};
+    fill_record(L, line, c, LINE_FIELDS);
+    static const view_kind lists[] = {V_MODIFIERS, V_POINTERS, V_LINE_DX, V_MEASUREMENTS};
+    for (size_t k = 0; k < sizeof lists / sizeof *lists; k++) {
+        view v = {lists[k], i, 0};
+        fill_list(L, v, c);
+    }
+    for (int m = 0; m < c->lines[i].nmeasurements; m++) {
+        view v = {V_MEASUREMENT, i, m};
+        fill_record(L, v, c, MEASUREMENT_FIELDS);
+    }
+}
+
+/* Copy the claim being checked into the shadows: the claim, its lists,
+ * its records.  The tables of objects, shadows and field names stay on the
+ * stack meanwhile.  Called protected (cs_claimview_push). */
+static int fill_claim(lua_State *L)
+{
+    cs_host *h = cs_host_of(L);
+    const cs_claim *c = h->claim;
+    luaL_checkstack(L, 16, "claim view");
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_OBJECTS);
+    h->view_objects = lua_gettop(L);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_SHADOWS);
+    h->view_shadows = lua_gettop(L);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_NAMES);
+    h->view_names = lua_gettop(L);
+    view claim = {V_CLAIM, 0, 0}, lines = {V_LINES, 0, 0}, dx = {V_DIAGNOSES, 0, 0};
+    fill_record(L, claim, c, CLAIM_FIELDS);
+    fill_list(L, lines, c);
+    fill_list(L, dx, c);
+    for (int i = 0; i < c->nlines; i++) fill_line(L, c, i);
+    if (c->has_patient) {
+        view v = {V_PATIENT, 0, 0};
+        fill_record(L, v, c, PATIENT_FIELDS);
+    }
+    const cs_provider *p[3] = {&c->billing, &c->rendering, &c->supervising};
+    for (int k = 0; k < 3; k++) {
+        view v = {V_PROVIDER, 0, k};
+        if (p[k]->present) fill_record(L, v, c, PROVIDER_FIELDS);
+    }
+    lua_pop(L, 3);
+    h->view_objects = h->view_shadows = h->view_names = 0;
+    return 0;
 }
 
 /* ---- metamethods of the proxies ----------------------------------------- */
@@ -474,7 +571,7 @@ static int init(lua_State *L)
     for (int k = 0; k < V_NKINDS; k++) {
         lua_createtable(L, 0, 2);
         lua_pushvalue(L, -3);
-        lua_pushcclosure(L, fill, 1);
+        lua_pushcclosure(L, miss, 1);
         lua_setfield(L, -2, "__index");
         lua_pushboolean(L, 0);
         lua_setfield(L, -2, "__metatable");
@@ -483,8 +580,14 @@ static int init(lua_State *L)
     lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_KINDS);
     lua_createtable(L, SLOT_COUNT, 0);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_OBJECTS);
-    lua_createtable(L, 64, 0);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_DIRTY);
+    lua_createtable(L, SLOT_COUNT, 0);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_SHADOWS);
+    lua_createtable(L, F_VALUE, 0);
+    for (int i = 1; i <= F_VALUE; i++) {
+        lua_pushstring(L, FIELD_NAMES[i]);
+        lua_rawseti(L, -2, i);
+    }
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_NAMES);
     return 0;
 }
 
@@ -501,10 +604,24 @@ void cs_claimview_push(lua_State *L)
     static const view claim = {V_CLAIM, 0, 0};
     cs_host *h = cs_host_of(L);
     if (h->view_gen != h->gen) {
-        clean_dirty(L);
+        lua_pushcfunction(L, fill_claim);
+        int rc = lua_pcall(L, 0, 0, 0);
+        h->view_objects = h->view_shadows = h->view_names = 0;
+        if (rc != LUA_OK) lua_error(L);     /* the claim is copied again next time */
         h->view_gen = h->gen;
     }
     push_slot(L, claim);
+}
+
+bool cs_claimview_is_claim(lua_State *L, int idx)
+{
+    view v;
+    return view_of(L, idx, &v) && v.kind == V_CLAIM && cs_host_of(L)->claim;
+}
+
+void cs_claimview_push_line(lua_State *L, int i)
+{
+    push_child(L, V_LINE, i, 0);
 }
 
 int cs_claimview_line(lua_State *L, int idx)

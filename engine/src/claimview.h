@@ -18,4 +18,10 @@ void cs_claimview_push(lua_State *L);
  * line of the current claim. */
 int cs_claimview_line(lua_State *L, int idx);
 
+/* Whether idx holds the view of the claim being checked. */
+bool cs_claimview_is_claim(lua_State *L, int idx);
+
+/* Push the view of line i (0-based) of the claim being checked. */
+void cs_claimview_push_line(lua_State *L, int i);
+
 #endif

@@ -15,6 +15,8 @@
 #include "jsonmem.h"
 #include "refview.h"
 #include "run.h"
+#include "x12_internal.h"
+#include "trace.h"
 
 #ifndef CS_DEFAULT_ROOT
 #define CS_DEFAULT_ROOT "."
@@ -33,6 +35,7 @@ struct cs_engine {
     cs_arena arena;             /* the cJSON tree of the claim being read */
     char *payer, *client;       /* overrides, NULL when not given */
     cs_refdata *ref;            /* NULL: no reference data */
+    cs_trace *trace;            /* cs_explain's; NULL until the first */
 };
 
 const char *cs_version(void) { return CS_VERSION; }
@@ -99,6 +102,7 @@ void cs_engine_free(cs_engine *e)
     cs_packset_free(&e->packs);
     cs_refdata_close(e->ref);
     cs_verdict_free(&e->verdict);
+    cs_trace_free(e->trace);
     cs_arena_free(&e->arena);
     free(e->payer);
     free(e->client);
@@ -234,6 +238,20 @@ static cJSON *parse(cs_engine *e, const char *json, size_t len, char *msg, size_
     return NULL;
 }
 
+/* Validate the claim tree root into e->claim; on failure the verdict holds
+ * input findings. */
+static bool validate(cs_engine *e, const cJSON *root)
+{
+    cs_verdict *v = &e->verdict;
+    e->errs.n = 0;
+    e->errs.truncated = false;
+    bool ok = cs_claim_from_json(root, &e->claim, &e->errs, e->payer == NULL);
+    if (e->claim.has_id) v->claim_id = e->claim.id;
+    for (int i = 0; i < e->errs.n; i++) input_finding(v, e->errs.msg[i]);
+    if (e->errs.truncated) input_finding(v, "more problems not shown");
+    return ok;
+}
+
 /* Parse and validate; on failure the verdict holds input findings. */
 static bool read_claim(cs_engine *e, const char *json, size_t len)
 {
@@ -246,25 +264,38 @@ static bool read_claim(cs_engine *e, const char *json, size_t len)
         e->claim.payer[0] = e->claim.client[0] = 0;
         return false;
     }
-    e->errs.n = 0;
-    e->errs.truncated = false;
-    bool ok = cs_claim_from_json(root, &e->claim, &e->errs, e->payer == NULL);
+    bool ok = validate(e, root);
     drop_tree(e, root);
-    if (e->claim.has_id) v->claim_id = e->claim.id;
-    for (int i = 0; i < e->errs.n; i++) input_finding(v, e->errs.msg[i]);
-    if (e->errs.truncated) input_finding(v, "more problems not shown");
     return ok;
 }
 
-int cs_check(cs_engine *e, const char *json, size_t len, const cs_origin *origin,
-             char **out, size_t *outlen)
+/* Map the X12 claim x into a tree in the arena and validate it. */
+static bool read_x12(cs_engine *e, const cs_x12_claim *x)
+{
+    cs_jsonmem_begin(&e->arena);
+    cJSON *root = cs_x12_tree(x);
+    bool ok = root && validate(e, root);
+    if (!root) e->arena.oom = true;     /* an X12 claim without problems maps */
+    bool oom = e->arena.oom;
+    drop_tree(e, root);
+    e->arena.oom = oom;
+    return ok;
+}
+
+/* cs_check, and with t (cs_explain) what each rule did, as "trace".  With x
+ * (cs_check_x12), the claim is that X12 claim, not the text json. */
+static int check(cs_engine *e, const char *json, size_t len, const cs_x12_claim *x,
+                 const cs_origin *origin, char **out, size_t *outlen, cs_trace *t)
 {
     cs_verdict *v = &e->verdict;
     cs_verdict_reset(v);
     if (!json) { json = ""; len = 0; }
-    bool ok = read_claim(e, json, len);
+    e->arena.oom = false;
+    bool ok = x ? read_x12(e, x) : read_claim(e, json, len);
     if (ok && pick_layers(e, &e->claim)) {
+        e->host.trace = t;
         cs_run_claim(e->sb, &e->host, &e->claim, v);
+        e->host.trace = NULL;
         cs_verdict_merge(v);
     } else if (!v->payer) {
         v->payer = e->payer ? e->payer : (e->claim.payer[0] ? e->claim.payer : NULL);
@@ -272,9 +303,39 @@ int cs_check(cs_engine *e, const char *json, size_t len, const cs_origin *origin
     }
     cs_buf b = {0};
     cs_verdict_json(v, origin, e->packs.hash, &b);
+    if (t) cs_trace_json(t, v, &b);
     int status = cs_verdict_status(v);
     *out = cs_buf_take(&b, outlen);
-    return *out && !v->text.oom ? status : -1;
+    /* memory ran out: no record at all rather than a wrong one (a claim
+     * rejected as unreadable, a finding lost) */
+    if (*out && (v->text.oom || (t && t->oom) || e->arena.oom)) { free(*out); *out = NULL; }
+    return *out ? status : -1;
+}
+
+int cs_check(cs_engine *e, const char *json, size_t len, const cs_origin *origin,
+             char **out, size_t *outlen)
+{
+    return check(e, json, len, NULL, origin, out, outlen, NULL);
+}
+
+/* The claim's tree is validated as parsed JSON is: same rules, same
+ * messages. */
+int cs_check_x12(cs_engine *e, const cs_x12_claim *c, const cs_origin *origin,
+                 char **out, size_t *outlen)
+{
+    cs_x12_info info;
+    cs_x12_info_of(c, &info);
+    if (info.problems)
+        return cs_check_problem(e, info.id, info.problems, origin, out, outlen);
+    return check(e, NULL, 0, c, origin, out, outlen, NULL);
+}
+
+int cs_explain(cs_engine *e, const char *json, size_t len, const cs_origin *origin,
+               char **out, size_t *outlen)
+{
+    if (!e->trace && !(e->trace = calloc(1, sizeof *e->trace))) { *out = NULL; return -1; }
+    cs_trace_reset(e->trace, e->ref);
+    return check(e, json, len, NULL, origin, out, outlen, e->trace);
 }
 
 int cs_check_problem(cs_engine *e, const char *claim_id, const char *message,
@@ -306,5 +367,6 @@ int cs_check_problem(cs_engine *e, const char *claim_id, const char *message,
     cs_verdict_json(v, origin, e->packs.hash, &b);
     int status = cs_verdict_status(v);
     *out = cs_buf_take(&b, outlen);
-    return *out && !v->text.oom ? status : -1;
+    if (*out && v->text.oom) { free(*out); *out = NULL; }
+    return *out ? status : -1;
 }

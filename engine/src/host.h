@@ -11,6 +11,8 @@
 #include "claim.h"
 #include "pack.h"
 #include "refdata.h"
+#include "refmemo.h"
+#include "trace.h"
 #include "verdict.h"
 
 typedef struct cs_host {
@@ -26,12 +28,21 @@ typedef struct cs_host {
     /* checking a claim */
     const cs_claim *claim;
     uint32_t gen;               /* claim generation */
-    uint32_t view_gen;          /* claim the views were last cleaned for */
+    uint32_t view_gen;          /* claim the views were last filled for */
+    int view_objects, view_shadows, view_names; /* stack slots while filling */
+    uint8_t view_len[512];      /* length of each list view (claimview.c) */
+    uint32_t view_set[512];     /* fields holding a value, per record view */
     const cs_rule *rule;        /* running rule */
     cs_verdict *verdict;
 
     /* reference data; lookups note the release they used in the verdict */
     const cs_refdata *ref;
+
+    /* what the claim being checked looked up (refmemo.h) */
+    cs_refmemo memo;
+
+    /* cs_explain: what each rule did; NULL when not explaining */
+    cs_trace *trace;
 } cs_host;
 
 static inline cs_host *cs_host_of(lua_State *L)

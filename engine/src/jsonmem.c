@@ -85,6 +85,11 @@ void cs_jsonmem_end(cs_arena *a)
     a->head = b;
 }
 
+void cs_jsonmem_leave(cs_arena *a)
+{
+    if (active == a) active = NULL;
+}
+
 bool cs_jsonmem_owns(const cs_arena *a, const void *p)
 {
     for (const cs_arena_block *b = a->head; b; b = b->next)

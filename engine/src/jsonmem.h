@@ -40,6 +40,10 @@ void cs_jsonmem_end(cs_arena *a);
 /* True when p was allocated in a since cs_jsonmem_begin. */
 bool cs_jsonmem_owns(const cs_arena *a, const void *p);
 
+/* Stop using a, keeping everything allocated in it (an arena that outlives
+ * one claim: the trees of an X12 file). */
+void cs_jsonmem_leave(cs_arena *a);
+
 /* Free all of a's blocks. */
 void cs_arena_free(cs_arena *a);
 

@@ -14,6 +14,7 @@
 
 #include "claimscrub.h"
 #include "host.h"
+#include "trigger.h"
 #include "pack.h"
 #include "sha256.h"
 
@@ -155,8 +156,13 @@ static char *opt_string(loader *ld, const char *where, const char *key, bool *ba
     lua_State *L = ld->sb->L;
     char *s = NULL;
     int t = lua_getfield(L, -1, key);
-    if (t == LUA_TSTRING) s = strdup(lua_tostring(L, -1));
-    else if (t != LUA_TNIL) { fail(ld, "%s: '%s' must be a string", where, key); *bad = true; }
+    if (t == LUA_TSTRING && !(s = strdup(lua_tostring(L, -1)))) {
+        fail(ld, "%s: not enough memory", where);
+        *bad = true;
+    } else if (t != LUA_TSTRING && t != LUA_TNIL) {
+        fail(ld, "%s: '%s' must be a string", where, key);
+        *bad = true;
+    }
     lua_pop(L, 1);
     return s;
 }
@@ -189,6 +195,12 @@ static bool read_overrides(loader *ld, const char *where, const char *key,
         o[*n].rule = strdup(rule);
         o[*n].reason = sev ? NULL : strdup(val);
         o[*n].severity = s;
+        if (!o[*n].rule || (!sev && !o[*n].reason)) {
+            free(o[*n].rule);
+            free(o[*n].reason);
+            lua_pop(L, 3);
+            return fail(ld, "%s: not enough memory", where);
+        }
         (*n)++;
         lua_pop(L, 1);
     }
@@ -237,7 +249,10 @@ static bool read_scripts(loader *ld, cs_pack *p, const char *where)
         }
         char rel[MAX_PATH];
         snprintf(rel, sizeof rel, "%s/%s", dir, s);
-        p->scripts[p->nscripts].path = strdup(rel);
+        if (!(p->scripts[p->nscripts].path = strdup(rel))) {
+            lua_pop(L, 2);
+            return fail(ld, "%s: not enough memory", where);
+        }
         p->scripts[p->nscripts].checks = LUA_NOREF;
         p->scripts[p->nscripts].sealed = LUA_NOREF;
         p->nscripts++;
@@ -312,7 +327,7 @@ static bool load_pack(loader *ld, const char *kind, const char *folder)
     p->is_client = kind[0] == 'c';
     char rel[MAX_PATH];
     snprintf(rel, sizeof rel, "%s/%s/%s.lua", p->is_client ? "clients" : "payers", folder, kind);
-    p->manifest = strdup(rel);
+    if (!(p->manifest = strdup(rel))) return fail(ld, "%s: not enough memory", rel);
     cs_host *h = ld->host;
     h->manifest_kind = kind;
     h->manifest_ref = LUA_NOREF;
@@ -373,16 +388,18 @@ static bool load_dir(loader *ld, const char *sub, const char *kind)
     char *names[CS_MAX_PACKS + 1];
     int n = 0;
     struct dirent *e;
+    bool ok = true;
     while ((e = readdir(d)) && n <= CS_MAX_PACKS) {
         if (e->d_name[0] == '.') continue;
         char m[MAX_PATH];
         struct stat st;
         snprintf(m, sizeof m, "%s/%s/%s.lua", dir, e->d_name, kind);
-        if (stat(m, &st) == 0 && S_ISREG(st.st_mode)) names[n++] = strdup(e->d_name);
+        if (stat(m, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (!(names[n] = strdup(e->d_name))) { ok = fail(ld, "%s: not enough memory", dir); break; }
+        n++;
     }
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, cmp_str);
-    bool ok = true;
     for (int i = 0; i < n; i++) {
         if (ok && !load_pack_safely(ld, kind, names[i])) ok = false;
         free(names[i]);
@@ -446,14 +463,15 @@ static bool hash_stdlib(loader *ld)
     char *names[CS_MAX_PACKS];
     int n = 0;
     struct dirent *e;
+    bool ok = true;
     while ((e = readdir(d)) && n < CS_MAX_PACKS) {
         size_t len = strlen(e->d_name);
-        if (e->d_name[0] != '.' && len > 4 && !strcmp(e->d_name + len - 4, ".lua"))
-            names[n++] = strdup(e->d_name);
+        if (e->d_name[0] == '.' || len <= 4 || strcmp(e->d_name + len - 4, ".lua") != 0) continue;
+        if (!(names[n] = strdup(e->d_name))) { ok = fail(ld, "%s: not enough memory", ld->sb->stdlib_dir); break; }
+        n++;
     }
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, cmp_str);
-    bool ok = true;
     for (int i = 0; i < n; i++) {
         char path[MAX_PATH];
         snprintf(path, sizeof path, "%s/%s", ld->sb->stdlib_dir, names[i]);
@@ -512,6 +530,7 @@ void cs_packset_free(cs_packset *ps)
         cs_pack *p = ps->packs[i];
         for (int j = 0; j < p->nrules; j++) {
             free(p->rules[j].id); free(p->rules[j].summary); free(p->rules[j].source);
+            cs_trigger_free(p->rules[j].trigger);
         }
         for (int j = 0; j < p->nscripts; j++) free(p->scripts[j].path);
         free(p->rules); free(p->scripts);

@@ -30,6 +30,7 @@ typedef struct cs_rule {
     char group[3], carc[6], rarc[8]; /* "" = none */
     cs_date from, to;           /* effective by date of service; 0 = open */
     char *source;               /* "payers/medicare/visits.lua:12" */
+    struct cs_trigger *trigger; /* applies_to; NULL = every claim */
     cs_pack *pack;
 } cs_rule;
 

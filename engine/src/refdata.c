@@ -87,14 +87,6 @@ static void release_name(cs_date d, char name[17])
     memcpy(name + 10, ".csref", 7);
 }
 
-static bool valid_date(cs_date d)
-{
-    char text[11];
-    cs_date parsed;
-    cs_date_format(d, text);
-    return cs_date_parse(text, &parsed) && parsed == d;
-}
-
 /* Check the header; NULL when it is fine, else the problem. */
 static const char *check_header(const release *rl, const csref_header *h)
 {
@@ -103,7 +95,7 @@ static const char *check_header(const release *rl, const csref_header *h)
     if (memcmp(h->magic, magic, sizeof magic) != 0) return "not a release file (bad magic)";
     if (h->version != CSREF_VERSION) return "unsupported format version";
     if (h->file_size != rl->size) return "size differs from its header (truncated or extended)";
-    if (!valid_date(h->release)) return "bad release date in the header";
+    if (!cs_date_valid(h->release)) return "bad release date in the header";
     if (h->ntables > CSREF_MAX_DIRENTS) return "too many directory entries";
     if (sizeof *h + (uint64_t)h->ntables * sizeof(csref_dirent) > rl->size)
         return "directory past the end of the file";
@@ -338,12 +330,16 @@ bool cs_ref_ptp(const cs_refdata *r, const char *col1, const char *col2,
 {
     const release *rl = pick(r, CS_REF_PTP, dos);
     uint32_t c1 = pack5(col1), c2 = pack5(col2);
-    if (!rl || !c1 || !c2 || !valid_date(dos)) return false;
-    uint64_t key = (uint64_t)c1 << 32 | c2;
+    if (!rl || !c1 || !c2 || !cs_date_valid(dos)) return false;
     int32_t day = cs_date_days(dos);
     const csref_ptp *recs = (const csref_ptp *)(const void *)rl->t[CS_REF_PTP].rec, *best = NULL;
-    for (size_t i = lower_bound(rl, CS_REF_PTP, key);
-         i < rl->t[CS_REF_PTP].count && csref_key(CS_REF_PTP, &recs[i]) == key; i++)
+    size_t lo = 0, hi = rl->t[CS_REF_PTP].count;
+    while (lo < hi) {           /* the first record of the pair c1/c2 */
+        size_t mid = lo + (hi - lo) / 2;
+        if (recs[mid].col1 < c1 || (recs[mid].col1 == c1 && recs[mid].col2 < c2)) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t i = lo; i < rl->t[CS_REF_PTP].count && recs[i].col1 == c1 && recs[i].col2 == c2; i++)
         if (ptp_applies(&recs[i], day) && (!best || ptp_better(&recs[i], best)))
             best = &recs[i];
     if (!best) return false;

@@ -17,6 +17,7 @@
 
 #include <lauxlib.h>
 
+#include "claimview.h"
 #include "host.h"
 #include "refview.h"
 
@@ -102,6 +103,13 @@ static const cs_refdata *data(lua_State *L, const char *fn, cs_ref_table t, cs_d
     return r;
 }
 
+/* Record a lookup and its result for claimscrub explain (trace.h), when
+ * the claim is being explained. */
+#define TRACE(L, fn, ...) do { \
+    cs_trace *t_ = cs_host_of(L)->trace; \
+    if (t_) fn(t_, __VA_ARGS__); \
+} while (0)
+
 /* ---- results ------------------------------------------------------------- */
 
 static void set_int(lua_State *L, const char *k, lua_Integer v)
@@ -142,7 +150,9 @@ static int l_ptp(lua_State *L)
     arg_code(L, 2, "ptp", "column 2 code", 5, 5, false, c2);
     cs_date d = arg_date(L, 3, "ptp");
     cs_ptp p;
-    if (!cs_ref_ptp(data(L, "ptp", CS_REF_PTP, d), c1, c2, d, &p)) {
+    bool found = cs_ref_ptp(data(L, "ptp", CS_REF_PTP, d), c1, c2, d, &p);
+    TRACE(L, cs_trace_ptp, c1, c2, d, found ? &p : NULL);
+    if (!found) {
         lua_pushnil(L);
         return 1;
     }
@@ -154,6 +164,57 @@ static int l_ptp(lua_State *L)
     return 1;
 }
 
+/* Push an edit of ref.ptp_edits: {column1 = line, column2 = line, ...}. */
+static void push_edit(lua_State *L, int col1, int col2, const cs_ptp *p)
+{
+    lua_createtable(L, 0, 6);
+    cs_claimview_push_line(L, col1);
+    lua_setfield(L, -2, "column1");
+    cs_claimview_push_line(L, col2);
+    lua_setfield(L, -2, "column2");
+    set_int(L, "indicator", p->indicator);
+    set_str(L, "rationale", p->rationale);
+    set_date(L, "effective", p->effective);
+    set_date(L, "deleted", p->deleted);
+}
+
+/* ref.ptp_edits(claim) -> the NCCI PTP edits among the claim's lines: for
+ * every ordered pair of different lines on the same date of service whose
+ * codes have an edit in force (column 1 code first), ordered by the column 2
+ * line, then the column 1 line: {column1 = line, column2 = line, indicator,
+ * rationale, effective, deleted}.  The pairs a rule would look up one by
+ * one with ref.ptp, in one call; the lookups are shared with the claim's
+ * triggers (refmemo.h), except while the claim is explained, when each is
+ * made here and recorded. */
+static int l_ptp_edits(lua_State *L)
+{
+    cs_host *h = cs_host_of(L);
+    if (!cs_claimview_is_claim(L, 1))
+        return cs_sandbox_error(L, 1, "ref.ptp_edits: the argument must be the claim being checked");
+    const cs_claim *c = h->claim;
+    const cs_ptp_pair *pairs;
+    int n = h->trace ? -2 : cs_refmemo_ptp(h, &pairs);
+    lua_createtable(L, n > 0 ? n : 0, 0);
+    for (int k = 0; k < n; k++) {
+        push_edit(L, pairs[k].col1, pairs[k].col2, &pairs[k].edit);
+        lua_rawseti(L, -2, k + 1);
+    }
+    for (int j = 0, k = 0; n < 0 && j < c->nlines; j++) {
+        for (int i = 0; i < c->nlines; i++) {
+            cs_date d = c->lines[j].service_date;
+            if (i == j || c->lines[i].service_date != d) continue;
+            cs_ptp p;
+            bool found = cs_ref_ptp(data(L, "ptp_edits", CS_REF_PTP, d), c->lines[i].code,
+                                    c->lines[j].code, d, &p);
+            TRACE(L, cs_trace_ptp, c->lines[i].code, c->lines[j].code, d, found ? &p : NULL);
+            if (!found) continue;
+            push_edit(L, i, j, &p);
+            lua_rawseti(L, -2, ++k);
+        }
+    }
+    return 1;
+}
+
 /* ref.mue(code, date) -> {value, mai, rationale} */
 static int l_mue(lua_State *L)
 {
@@ -161,7 +222,9 @@ static int l_mue(lua_State *L)
     arg_code(L, 1, "mue", "code", 5, 5, false, c);
     cs_date d = arg_date(L, 2, "mue");
     cs_mue m;
-    if (!cs_ref_mue(data(L, "mue", CS_REF_MUE, d), c, d, &m)) {
+    bool found = cs_ref_mue(data(L, "mue", CS_REF_MUE, d), c, d, &m);
+    TRACE(L, cs_trace_mue, c, d, found ? &m : NULL);
+    if (!found) {
         lua_pushnil(L);
         return 1;
     }
@@ -178,7 +241,9 @@ static int l_aoc_type(lua_State *L)
     char c[6];
     arg_code(L, 1, "aoc_type", "add-on code", 5, 5, false, c);
     cs_date d = arg_date(L, 2, "aoc_type");
-    lua_pushinteger(L, cs_ref_aoc_type(data(L, "aoc_type", CS_REF_AOC, d), c, d));
+    int type = cs_ref_aoc_type(data(L, "aoc_type", CS_REF_AOC, d), c, d);
+    TRACE(L, cs_trace_aoc_type, c, d, type);
+    lua_pushinteger(L, type);
     return 1;
 }
 
@@ -189,7 +254,9 @@ static int l_aoc_primary(lua_State *L)
     arg_code(L, 1, "aoc_primary", "add-on code", 5, 5, false, a);
     arg_code(L, 2, "aoc_primary", "primary code", 5, 5, false, p);
     cs_date d = arg_date(L, 3, "aoc_primary");
-    lua_pushboolean(L, cs_ref_aoc_primary(data(L, "aoc_primary", CS_REF_AOC, d), a, p, d));
+    bool listed = cs_ref_aoc_primary(data(L, "aoc_primary", CS_REF_AOC, d), a, p, d);
+    TRACE(L, cs_trace_aoc_primary, a, p, d, listed);
+    lua_pushboolean(L, listed);
     return 1;
 }
 
@@ -202,7 +269,9 @@ static int l_pfs(lua_State *L)
     if (!lua_isnoneornil(L, 3) && !(lua_type(L, 3) == LUA_TSTRING && lua_rawlen(L, 3) == 0))
         arg_code(L, 3, "pfs", "modifier", 2, 2, false, m);
     cs_pfs p;
-    if (!cs_ref_pfs(data(L, "pfs", CS_REF_PFS, d), c, m, d, &p)) {
+    bool found = cs_ref_pfs(data(L, "pfs", CS_REF_PFS, d), c, m, d, &p);
+    TRACE(L, cs_trace_pfs, c, m, d, found ? &p : NULL);
+    if (!found) {
         lua_pushnil(L);
         return 1;
     }
@@ -226,7 +295,9 @@ static int l_icd10(lua_State *L)
     arg_code(L, 1, "icd10", "ICD-10-CM code", 3, 8, true, c);
     cs_date d = arg_date(L, 2, "icd10");
     cs_icd10 x;
-    if (!cs_ref_icd10(data(L, "icd10", CS_REF_ICD10, d), c, d, &x)) {
+    bool found = cs_ref_icd10(data(L, "icd10", CS_REF_ICD10, d), c, d, &x);
+    TRACE(L, cs_trace_icd10, c, d, found ? &x : NULL);
+    if (!found) {
         lua_pushnil(L);
         return 1;
     }
@@ -244,7 +315,9 @@ static int l_hcpcs(lua_State *L)
     arg_code(L, 1, "hcpcs", "HCPCS code", 5, 5, false, c);
     cs_date d = arg_date(L, 2, "hcpcs");
     cs_hcpcs x;
-    if (!cs_ref_hcpcs(data(L, "hcpcs", CS_REF_HCPCS, d), c, d, &x)) {
+    bool found = cs_ref_hcpcs(data(L, "hcpcs", CS_REF_HCPCS, d), c, d, &x);
+    TRACE(L, cs_trace_hcpcs, c, d, found ? &x : NULL);
+    if (!found) {
         lua_pushnil(L);
         return 1;
     }
@@ -263,7 +336,9 @@ static int adj(lua_State *L, const char *fn, cs_adj_kind kind)
     else arg_code(L, 1, fn, "remark code", 2, 7, false, c);
     cs_date d = arg_date(L, 2, fn);
     cs_adj x;
-    if (!cs_ref_adj(data(L, fn, CS_REF_ADJ, d), kind, c, d, &x)) {
+    bool found = cs_ref_adj(data(L, fn, CS_REF_ADJ, d), kind, c, d, &x);
+    TRACE(L, cs_trace_adj, kind, c, d, found ? &x : NULL);
+    if (!found) {
         lua_pushnil(L);
         return 1;
     }
@@ -303,7 +378,7 @@ static int l_release(lua_State *L)
 int cs_refview_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"ptp", l_ptp}, {"mue", l_mue}, {"aoc_type", l_aoc_type},
+        {"ptp", l_ptp}, {"ptp_edits", l_ptp_edits}, {"mue", l_mue}, {"aoc_type", l_aoc_type},
         {"aoc_primary", l_aoc_primary}, {"pfs", l_pfs}, {"icd10", l_icd10},
         {"hcpcs", l_hcpcs}, {"carc", l_carc}, {"rarc", l_rarc}, {"group", l_group},
         {"release", l_release}, {NULL, NULL}

@@ -17,6 +17,7 @@
 #include "claimview.h"
 #include "host.h"
 #include "run.h"
+#include "trigger.h"
 
 /* ---- rule{} ------------------------------------------------------------ */
 
@@ -117,7 +118,7 @@ static void read_codes(lua_State *L, cs_rule *r)
 static void declare(lua_State *L, cs_host *h)
 {
     static const char *const keys[] = {"id", "summary", "severity", "group", "carc",
-                                       "rarc", "effective", "check", NULL};
+                                       "rarc", "effective", "applies_to", "check", NULL};
     check_known_keys(L, 1, keys, "rule{}");
     cs_rule r = {0};
     const char *id = field_str(L, 1, "id", "rule{}");
@@ -148,18 +149,23 @@ static void declare(lua_State *L, cs_host *h)
     char src[512];
     int line = lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar) ? ar.currentline : 0;
     snprintf(src, sizeof src, "%s:%d", h->script->path, line);
+    /* the Lua calls that may raise (memory) come before the strings are
+     * copied, which would leak otherwise */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->script->checks);
+    lua_getfield(L, 1, "check");
+    lua_rawseti(L, -2, p->nrules - h->script->first + 1);
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "applies_to") != LUA_TNIL) r.trigger = cs_trigger_read(L, -1);
+    lua_pop(L, 1);
     r.id = strdup(id);
     r.summary = strdup(summary);
     r.source = strdup(src);
     r.pack = p;
     if (!r.id || !r.summary || !r.source) {
         free(r.id); free(r.summary); free(r.source);
+        cs_trigger_free(r.trigger);
         luaL_error(L, "not enough memory");
     }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, h->script->checks);
-    lua_getfield(L, 1, "check");
-    lua_rawseti(L, -2, p->nrules - h->script->first + 1);
-    lua_pop(L, 1);
     p->rules[p->nrules++] = r;
 }
 
@@ -400,8 +406,10 @@ static void run_rule(cs_sandbox *sb, cs_host *h, const cs_pack *p, const cs_scri
     lua_rawgeti(L, -1, k + 1);
     lua_remove(L, -2);
     h->rule = r;
+    if (h->trace) cs_trace_begin(h->trace, r, h->verdict);
     if (cs_sandbox_call(sb, 1, CS_PHASE_CHECK, msg, sizeof msg) != LUA_OK)
         script_error(h, p, s, r, msg);
+    if (h->trace) cs_trace_end(h->trace, h->verdict);
     h->rule = NULL;
 }
 
@@ -412,7 +420,15 @@ static void run_script(cs_sandbox *sb, cs_host *h, const cs_pack *p, const cs_sc
 {
     bool any = false;
     for (int k = 0; k < s->count; k++) {
-        if (!rule_applies(&p->rules[s->first + k], h->claim)) continue;
+        const cs_rule *r = &p->rules[s->first + k];
+        if (!rule_applies(r, h->claim)) {
+            if (h->trace) cs_trace_skipped(h->trace, r, CS_TRACE_NOT_IN_FORCE);
+            continue;
+        }
+        if (r->trigger && !cs_trigger_holds(r->trigger, h)) {
+            if (h->trace) cs_trace_skipped(h->trace, r, CS_TRACE_NOT_APPLICABLE);
+            continue;
+        }
         run_rule(sb, h, p, s, k);
         any = true;
     }

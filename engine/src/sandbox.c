@@ -757,12 +757,14 @@ static bool valid_module_name(const char *s)
     return true;
 }
 
-/* Read a whole file of at most max bytes.  NULL on error with errno set. */
-static char *read_file(const char *path, size_t max, size_t *len)
+/* Read a whole file of at most max bytes.  NULL on error with errno set;
+ * *oom set when the error is that memory ran out. */
+static char *read_file(const char *path, size_t max, size_t *len, bool *oom)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     char *buf = malloc(max + 1);
+    *oom = !buf;
     size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
     fclose(f);
     if (!buf || n > max) { free(buf); return NULL; }
@@ -786,7 +788,9 @@ static int sb_require(lua_State *L)
     snprintf(path, sizeof path, "%s/%s.lua", sb->stdlib_dir, name);
     snprintf(chunk, sizeof chunk, "@stdlib/%s.lua", name);
     size_t len;
-    char *src = read_file(path, CS_SCRIPT_MAX_BYTES, &len);
+    bool oom = false;
+    char *src = read_file(path, CS_SCRIPT_MAX_BYTES, &len, &oom);
+    if (!src && oom) return cs_sandbox_error(L, 1, "require: not enough memory to read stdlib module '%s'", name);
     if (!src) return cs_sandbox_error(L, 1, "require: no stdlib module '%s'", name);
     int rc = luaL_loadbufferx(L, src, len, chunk, "t");
     free(src);
@@ -805,18 +809,21 @@ static int sb_require(lua_State *L)
     return 1;
 }
 
-/* Protected body of cs_sandbox_preload: (name, open) -> (). */
+/* Protected body of cs_sandbox_preload: (name as a light userdata, open)
+ * -> ().  The name is made a Lua string only here: allocating outside a
+ * protected call would abort the process when memory runs out. */
 static int preload(lua_State *L)
 {
     cs_sandbox *sb = cs_sandbox_of(L);
+    const char *name = lua_touserdata(L, 1);
     lua_settop(L, 2);
     lua_call(L, 0, 1);                     /* open() */
     if (!lua_istable(L, 2))
-        return luaL_error(L, "module '%s' did not return a table", lua_tostring(L, 1));
+        return luaL_error(L, "module '%s' did not return a table", name);
     cs_sandbox_freeze(L, 2);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->modules);
     lua_pushvalue(L, 3);
-    lua_setfield(L, -2, lua_tostring(L, 1));
+    lua_setfield(L, -2, name);
     return 0;
 }
 
@@ -830,7 +837,7 @@ bool cs_sandbox_preload(cs_sandbox *sb, const char *name, lua_CFunction open, ch
         return false;
     }
     lua_pushcfunction(L, preload);
-    lua_pushstring(L, name);
+    lua_pushlightuserdata(L, (void *)name);
     lua_pushcfunction(L, open);
     if (lua_pcall(L, 2, 0, 0) == LUA_OK) return true;
     if (err) *err = strdup(lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "not enough memory");

@@ -48,7 +48,7 @@ static cs_finding *add(cs_verdict *v, const char *rule, int severity, int limit)
     if (v->n == v->cap) {
         int cap = v->cap ? v->cap * 2 : 16;
         cs_finding *f = realloc(v->f, (size_t)cap * sizeof *f);
-        if (!f) return NULL;
+        if (!f) { v->text.oom = true; return NULL; }   /* a lost finding: no record */
         v->f = f;
         v->cap = cap;
     }

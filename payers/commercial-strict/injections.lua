@@ -11,6 +11,7 @@ rule {
   id = "strict.inj.bundled_with_visit",
   summary = "96372 is included in a same-day office visit, modifier 25 or not",
   severity = "deny", group = "CO", carc = "97", rarc = "M15",
+  applies_to = { codes = codes.INJECTION_SC_IM },
   check = function(claim)
     for _, inj in ipairs(claim.lines) do
       if inj.code == "96372" then
@@ -30,6 +31,7 @@ rule {
   id = "strict.visit.99211_with_admin",
   summary = "99211 is not paid with any injection or infusion on the same day",
   severity = "deny", group = "CO", carc = "97", rarc = "M15",
+  applies_to = { codes = { "99211" } },
   check = function(claim)
     for _, em in ipairs(claim.lines) do
       if em.code == "99211" then
@@ -48,6 +50,7 @@ rule {
   id = "strict.inj.modifier_59",
   summary = "Injection lines take XS or XU, not plain 59, to show a distinct injection",
   severity = "deny", group = "CO", carc = "4", rarc = "M78",
+  applies_to = { codes = { "96360-96379" } },
   check = function(claim)
     for _, l in ipairs(claim.lines) do
       if is_inj_or_infusion(l.code) and lines.has_modifier(l, "59") then

@@ -38,6 +38,7 @@ rule {
   id = "cms.esa.modifier_missing",
   summary = "A non-ESRD ESA line (J0881, J0885, Q5106) without EA, EB or EC",
   severity = "deny", group = "CO", carc = "16", rarc = "MA130",
+  applies_to = { codes = codes.ESA_NON_ESRD },
   effective = { from = "2008-01-01" },
   check = function(claim)
     for _, l in ipairs(claim.lines) do
@@ -53,6 +54,7 @@ rule {
   id = "cms.esa.modifier_multiple",
   summary = "A non-ESRD ESA line carrying more than one of EA, EB, EC",
   severity = "deny", group = "CO", carc = "16", rarc = "N63",
+  applies_to = { codes = codes.ESA_NON_ESRD },
   effective = { from = "2008-01-01" },
   check = function(claim)
     for _, l in ipairs(claim.lines) do
@@ -70,6 +72,7 @@ rule {
   id = "cms.esa.hb_missing",
   summary = "A non-ESRD ESA line without the most recent hemoglobin (R1) or hematocrit (R2)",
   severity = "deny", group = "CO", carc = "16", rarc = "N764",
+  applies_to = { codes = codes.ESA_NON_ESRD },
   effective = { from = "2008-01-01" },
   check = function(claim)
     for _, l in ipairs(claim.lines) do

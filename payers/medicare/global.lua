@@ -41,6 +41,7 @@ rule {
   summary = "An E/M on the day of, or the day before, a 090-day surgery without modifier 57 "
          .. "(decision for surgery)",
   severity = "deny", group = "CO", carc = "97", rarc = "M144",
+  applies_to = { codes = codes.EM, pfs_global = { "090" } },
   check = function(claim)
     local ops = surgeries(claim)
     for _, em in ipairs(claim.lines) do
@@ -65,6 +66,7 @@ rule {
   id = "cms.global.em_minor_surgery",
   summary = "An E/M on the day of a 000- or 010-day procedure without modifier 25",
   severity = "deny", group = "CO", carc = "97", rarc = "M144",
+  applies_to = { codes = codes.EM, pfs_global = { "000", "010" } },
   check = function(claim)
     local ops = surgeries(claim)
     for _, em in ipairs(claim.lines) do
@@ -89,6 +91,7 @@ rule {
   summary = "An E/M or injection after a 010/090-day surgery inside its global period "
          .. "without 24 (unrelated E/M) or 79 (unrelated procedure)",
   severity = "deny", group = "CO", carc = "97", rarc = "M144",
+  applies_to = { pfs_global = { "010", "090" } },
   check = function(claim)
     local ops = surgeries(claim)
     for _, x in ipairs(claim.lines) do

@@ -10,6 +10,44 @@ local function at(line)
   return line.code .. " (line " .. line.number .. ")"
 end
 
+local function is_96372(code) return codes.is_injection_sc_im(code) end
+
+-- The claim's 96372 lines, each with what else is billed on its date (the
+-- other lines only), in line order:
+--   { line = the 96372 line, any_drug = a drug or vaccine product,
+--     plain_drug = a drug that is neither vaccine nor chemotherapy,
+--     vaccine = the first vaccine product line, chemo = the first
+--     chemotherapy drug line, vaccine_admin = an immunization
+--     administration, chemo_admin = a chemotherapy administration }
+-- Worked out once per claim for the rules below: the memo is a local of
+-- the script, which the engine puts back to nil before the next claim.
+local memo_claim, memo_injections
+local function injections(claim)
+  if memo_claim == claim then return memo_injections end
+  local out, all = {}, claim.lines
+  for _, inj in ipairs(all) do
+    if is_96372(inj.code) then
+      local e, date, n = { line = inj }, inj.service_date, inj.number
+      for _, l in ipairs(all) do
+        if l.number ~= n and l.service_date == date then
+          local code = l.code
+          local vaccine, chemo = codes.is_vaccine_product(code), codes.is_chemo_drug(code)
+          local drug = codes.is_drug(code)
+          e.any_drug = e.any_drug or drug or vaccine
+          e.plain_drug = e.plain_drug or (drug and not chemo and not vaccine)
+          e.vaccine = e.vaccine or (vaccine and l) or nil
+          e.chemo = e.chemo or (chemo and l) or nil
+          e.vaccine_admin = e.vaccine_admin or codes.is_vaccine_admin(code)
+          e.chemo_admin = e.chemo_admin or codes.is_chemo_admin(code)
+        end
+      end
+      out[#out + 1] = e
+    end
+  end
+  memo_claim, memo_injections = claim, out
+  return out
+end
+
 -- The other lines on line's date whose code satisfies pred.
 local function same_day(claim, line, pred)
   local out = {}
@@ -19,18 +57,6 @@ local function same_day(claim, line, pred)
     end
   end
   return out
-end
-
-local function is_96372(code) return codes.is_injection_sc_im(code) end
-
--- A drug for which 96372 is the right administration code: any drug that is
--- neither a vaccine nor a chemotherapy drug.
-local function is_plain_drug(code)
-  return codes.is_drug(code) and not codes.is_chemo_drug(code) and not codes.is_vaccine_product(code)
-end
-
-local function any_drug(code)
-  return codes.is_drug(code) or codes.is_vaccine_product(code)
 end
 
 -- The HCPCS description of a drug code, for messages ("" when unknown).
@@ -43,9 +69,11 @@ rule {
   id = "cms.inj.missing_drug",
   summary = "96372 billed without a drug supply code (HCPCS J-code) on the same date",
   severity = "deny", group = "CO", carc = "16", rarc = "MA130",
+  applies_to = { codes = codes.INJECTION_SC_IM },
   check = function(claim)
-    for _, inj in ipairs(claim.lines) do
-      if is_96372(inj.code) and #same_day(claim, inj, any_drug) == 0 then
+    for _, e in ipairs(injections(claim)) do
+      local inj = e.line
+      if not e.any_drug then
         flag(inj, at(inj) .. " on " .. inj.service_date .. " has no drug supply code on that date: "
                   .. "96372 pays only the act of injecting; bill the drug given (its HCPCS J-code) "
                   .. "on its own line")
@@ -58,10 +86,12 @@ rule {
   id = "cms.inj.iv_route",
   summary = "96372 documented as given intravenously: an IV push is 96374",
   severity = "deny", group = "CO", carc = "16", rarc = "MA130",
+  applies_to = { codes = codes.INJECTION_SC_IM },
   check = function(claim)
-    for _, inj in ipairs(claim.lines) do
+    for _, e in ipairs(injections(claim)) do
+      local inj = e.line
       local route = inj.route
-      if is_96372(inj.code) and route and route:sub(1, 2) == "IV" then
+      if route and route:sub(1, 2) == "IV" then
         flag(inj, at(inj) .. " on " .. inj.service_date .. " is documented with route " .. route
                   .. ": 96372 covers subcutaneous and intramuscular injections only; an IV push is 96374",
              { fix = { action = "replace_code", line = inj, code = "96374" } })
@@ -75,23 +105,20 @@ rule {
   summary = "96372 used to administer a vaccine: vaccine administration is 90471-90474, "
          .. "for Medicare flu/pneumococcal/hepatitis B G0008/G0009/G0010",
   severity = "deny", group = "CO", carc = "16", rarc = "MA130",
+  applies_to = { codes = codes.INJECTION_SC_IM },
   check = function(claim)
-    for _, inj in ipairs(claim.lines) do
-      if is_96372(inj.code) then
-        local vaccines = same_day(claim, inj, codes.is_vaccine_product)
-        -- 96372 may be for another drug given the same day, and the vaccine
-        -- may have its own administration line
-        if #vaccines > 0 and #same_day(claim, inj, is_plain_drug) == 0
-            and #same_day(claim, inj, codes.is_vaccine_admin) == 0 then
-          local v = vaccines[1]
-          local admin = codes.vaccine_admin_for(v.code)
-          local kind = codes.vaccine_kind(v.code)
-          local why = kind and (admin .. " (Medicare Part B " .. kind:gsub("_", " ")
-                                .. " vaccine administration)") or admin
-          flag(inj, at(inj) .. " on " .. inj.service_date .. " administers the vaccine " .. at(v)
-                    .. ": 96372 is not for vaccines; bill " .. why,
-               { lines = { inj, v }, fix = { action = "replace_code", line = inj, code = admin } })
-        end
+    for _, e in ipairs(injections(claim)) do
+      -- 96372 may be for another drug given the same day, and the vaccine
+      -- may have its own administration line
+      if e.vaccine and not e.plain_drug and not e.vaccine_admin then
+        local inj, v = e.line, e.vaccine
+        local admin = codes.vaccine_admin_for(v.code)
+        local kind = codes.vaccine_kind(v.code)
+        local why = kind and (admin .. " (Medicare Part B " .. kind:gsub("_", " ")
+                              .. " vaccine administration)") or admin
+        flag(inj, at(inj) .. " on " .. inj.service_date .. " administers the vaccine " .. at(v)
+                  .. ": 96372 is not for vaccines; bill " .. why,
+             { lines = { inj, v }, fix = { action = "replace_code", line = inj, code = admin } })
       end
     end
   end,
@@ -102,20 +129,17 @@ rule {
   summary = "96372 used to administer a chemotherapy drug (J9000-J9999): use 96401 "
          .. "(non-hormonal) or 96402 (hormonal anti-neoplastic)",
   severity = "deny", group = "CO", carc = "16", rarc = "MA130",
+  applies_to = { codes = codes.INJECTION_SC_IM },
   check = function(claim)
-    for _, inj in ipairs(claim.lines) do
-      if is_96372(inj.code) then
-        local chemo = same_day(claim, inj, codes.is_chemo_drug)
-        if #chemo > 0 and #same_day(claim, inj, is_plain_drug) == 0
-            and #same_day(claim, inj, codes.is_chemo_admin) == 0 then
-          local d = chemo[1]
-          local admin = codes.is_hormonal_antineoplastic(d.code) and "96402" or "96401"
-          flag(inj, at(inj) .. " on " .. inj.service_date .. " administers the chemotherapy drug "
-                    .. at(d) .. described(d) .. ": anti-neoplastic SC/IM administration is "
-                    .. admin .. (admin == "96402" and " (hormonal)" or " (non-hormonal)")
-                    .. ", not 96372",
-               { lines = { inj, d }, fix = { action = "replace_code", line = inj, code = admin } })
-        end
+    for _, e in ipairs(injections(claim)) do
+      if e.chemo and not e.plain_drug and not e.chemo_admin then
+        local inj, d = e.line, e.chemo
+        local admin = codes.is_hormonal_antineoplastic(d.code) and "96402" or "96401"
+        flag(inj, at(inj) .. " on " .. inj.service_date .. " administers the chemotherapy drug "
+                  .. at(d) .. described(d) .. ": anti-neoplastic SC/IM administration is "
+                  .. admin .. (admin == "96402" and " (hormonal)" or " (non-hormonal)")
+                  .. ", not 96372",
+             { lines = { inj, d }, fix = { action = "replace_code", line = inj, code = admin } })
       end
     end
   end,
@@ -129,16 +153,16 @@ rule {
   summary = "Documentation says an injection was not under direct supervision "
          .. "(incident-to requires it: Medicare Benefit Policy Manual ch. 15 sec. 60)",
   severity = "review", group = "CO", carc = "16", rarc = "MA130",
+  applies_to = { codes = codes.INJECTION_SC_IM },
   check = function(claim)
     local s = claim.documentation.supervision
     if s == nil or DIRECT[s:lower()] then return end
-    for _, inj in ipairs(claim.lines) do
-      if is_96372(inj.code) then
-        flag(inj, "documentation gives supervision '" .. s .. "' for " .. at(inj) .. " on "
-                  .. inj.service_date .. ": an injection by a nurse or assistant is covered "
-                  .. "incident-to only under the direct supervision of a physician in the office "
-                  .. "suite; check the record")
-      end
+    for _, e in ipairs(injections(claim)) do
+      local inj = e.line
+      flag(inj, "documentation gives supervision '" .. s .. "' for " .. at(inj) .. " on "
+                .. inj.service_date .. ": an injection by a nurse or assistant is covered "
+                .. "incident-to only under the direct supervision of a physician in the office "
+                .. "suite; check the record")
     end
   end,
 }
@@ -147,6 +171,7 @@ rule {
   id = "cms.inj.diagnosis",
   summary = "The drug's linked diagnoses do not support it (drug-to-diagnosis table, stdlib/drug_dx.lua)",
   severity = "deny", group = "CO", carc = "11", rarc = "N569",
+  applies_to = { codes = drug_dx.codes() },
   check = function(claim)
     for _, d in ipairs(claim.lines) do
       if drug_dx.supports(d.code, d.diagnoses) == false then

@@ -36,42 +36,41 @@ rule {
   summary = "Two codes on the same date with an active NCCI PTP edit: the column 2 code is not paid "
          .. "(indicator 0), or only with an NCCI-associated modifier (indicator 1)",
   severity = "deny", group = "CO", carc = "97", rarc = "M15",
+  applies_to = { ptp = true },
   check = function(claim)
-    for _, col2 in ipairs(claim.lines) do
-      for _, col1 in ipairs(claim.lines) do
-        local date = col2.service_date
-        local e = col1.number ~= col2.number and col1.service_date == date
-                  and ref.ptp(col1.code, col2.code, date)
-        if e and (e.indicator == 0 or (e.indicator == 1 and not modifiers.ptp_bypass(col1, col2))) then
-          local edit = "NCCI PTP edit " .. col1.code .. "/" .. col2.code .. " (modifier indicator "
-                       .. e.indicator .. why(e.rationale) .. ")"
-          local msg, fix
-          if e.indicator == 0 then
-            msg = at(col2) .. " is not paid with " .. at(col1) .. " on " .. date .. ": " .. edit
-                  .. "; no modifier bypasses it"
-            fix = { action = "remove_line", line = col2 }
-          else
-            local em = codes.is_em(col2.code) and col2 or codes.is_em(col1.code) and col1 or nil
-            msg = at(col2) .. " is bundled into " .. at(col1) .. " on " .. date .. ": " .. edit
-            if em then
-              -- 57 marks the decision for a major (090-day) surgery, 25 any
-              -- other significant, separately identifiable E/M.
-              local other = em == col2 and col1 or col2
-              local pfs = ref.pfs(other.code, date)
-              local mod = pfs and pfs.global == "090" and "57" or "25"
-              msg = msg .. "; only modifier " .. mod .. " on the E/M " .. at(em) .. " bypasses it"
-              local wrong = non_em_bypass(em)
-              if wrong then
-                msg = msg .. " (" .. wrong .. " describes a service other than an E/M and does not)"
-              end
-              fix = { action = "add_modifier", line = em, modifier = mod }
-            else
-              msg = msg .. "; unless the services are distinct and an NCCI-associated modifier "
-                    .. "(59, XE, XS, XP, XU, ...) documents it"
+    -- every pair of lines on one date with an edit in force, by column 2 line
+    for _, e in ipairs(ref.ptp_edits(claim)) do
+      local col1, col2 = e.column1, e.column2
+      local date = col2.service_date
+      if e.indicator == 0 or (e.indicator == 1 and not modifiers.ptp_bypass(col1, col2)) then
+        local edit = "NCCI PTP edit " .. col1.code .. "/" .. col2.code .. " (modifier indicator "
+                     .. e.indicator .. why(e.rationale) .. ")"
+        local msg, fix
+        if e.indicator == 0 then
+          msg = at(col2) .. " is not paid with " .. at(col1) .. " on " .. date .. ": " .. edit
+                .. "; no modifier bypasses it"
+          fix = { action = "remove_line", line = col2 }
+        else
+          local em = codes.is_em(col2.code) and col2 or codes.is_em(col1.code) and col1 or nil
+          msg = at(col2) .. " is bundled into " .. at(col1) .. " on " .. date .. ": " .. edit
+          if em then
+            -- 57 marks the decision for a major (090-day) surgery, 25 any
+            -- other significant, separately identifiable E/M.
+            local other = em == col2 and col1 or col2
+            local pfs = ref.pfs(other.code, date)
+            local mod = pfs and pfs.global == "090" and "57" or "25"
+            msg = msg .. "; only modifier " .. mod .. " on the E/M " .. at(em) .. " bypasses it"
+            local wrong = non_em_bypass(em)
+            if wrong then
+              msg = msg .. " (" .. wrong .. " describes a service other than an E/M and does not)"
             end
+            fix = { action = "add_modifier", line = em, modifier = mod }
+          else
+            msg = msg .. "; unless the services are distinct and an NCCI-associated modifier "
+                  .. "(59, XE, XS, XP, XU, ...) documents it"
           end
-          flag(col2, msg, { lines = { col1, col2 }, fix = fix })
         end
+        flag(col2, msg, { lines = { col1, col2 }, fix = fix })
       end
     end
   end,
@@ -88,6 +87,7 @@ rule {
   summary = "Units of a code over its Medically Unlikely Edit: per line (MAI 1) or summed over "
          .. "the lines of the same date (MAI 2 and 3)",
   severity = "deny", group = "CO", carc = "151", rarc = "N362",
+  applies_to = { mue = true },
   check = function(claim)
     -- the lines of each code and date, in line order
     local groups, order = {}, {}
@@ -135,6 +135,7 @@ rule {
   id = "cms.ncci.aoc",
   summary = "A type 1 add-on code without one of its primary codes on the same date",
   severity = "deny", group = "CO", carc = "B15", rarc = "N122",
+  applies_to = { aoc = true },
   check = function(claim)
     for _, addon in ipairs(claim.lines) do
       local date = addon.service_date

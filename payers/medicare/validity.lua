@@ -72,6 +72,7 @@ rule {
   id = "cms.valid.icd10_unknown",
   summary = "A diagnosis that is not an ICD-10-CM code on the date of service",
   severity = "deny", group = "CO", carc = "16", rarc = "MA130",
+  applies_to = { icd10 = true },
   check = function(claim)
     each_diagnosis(claim, function(e) return e == nil end, function(dx, ls, date)
       flag_dx(claim, ls, "diagnosis " .. dx .. " (" .. used_by(ls) .. ") is not in the ICD-10-CM "
@@ -84,6 +85,7 @@ rule {
   id = "cms.valid.icd10_not_billable",
   summary = "A diagnosis that is an ICD-10-CM category header, not a billable (complete) code",
   severity = "deny", group = "CO", carc = "16", rarc = "MA130",
+  applies_to = { icd10 = true },
   check = function(claim)
     each_diagnosis(claim, function(e) return e ~= nil and not e.billable end, function(dx, ls, date, e)
       flag_dx(claim, ls, "diagnosis " .. dx .. " (" .. e.description .. "; " .. used_by(ls)
@@ -98,6 +100,7 @@ rule {
   summary = "A HCPCS Level II code (starting with a letter) that is not in the HCPCS code set "
          .. "on the date of service",
   severity = "deny", group = "CO", carc = "16", rarc = "MA130",
+  applies_to = { hcpcs = true },
   check = function(claim)
     for _, l in ipairs(claim.lines) do
       if codes.is_hcpcs_level2(l.code) and not ref.hcpcs(l.code, l.service_date) then
@@ -122,6 +125,7 @@ rule {
   summary = "A code whose Physician Fee Schedule status Medicare does not pay separately "
          .. "(B, P bundled; I not valid for Medicare; N non-covered)",
   severity = "deny", group = "CO", carc = "234", rarc = "N19",
+  applies_to = { pfs_status = { "B", "P", "I", "N" } },
   check = function(claim)
     for _, l in ipairs(claim.lines) do
       local p = ref.pfs(l.code, l.service_date)

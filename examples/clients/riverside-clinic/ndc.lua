@@ -6,6 +6,7 @@ rule {
   id = "riverside.ndc_on_drug_lines",
   summary = "Every drug supply line (J-code) carries an NDC",
   severity = "deny", group = "CO", carc = "16", rarc = "M119",
+  applies_to = { codes = { "J0100-J9999" } },
   check = function(claim)
     for _, l in ipairs(claim.lines) do
       if codes.is_drug_supply(l.code) and not l.ndc then

@@ -12,7 +12,7 @@ end
 
 rule {
   id = "test.ref", summary = "ref lookups", severity = "info",
-  check = function()
+  check = function(claim)
     -- PTP: indicator, rationale, deletion; not the reversed pair
     local e = ref.ptp("96372", "99211", D)
     assert(e.indicator == 0 and e.rationale == "Misuse of Column Two code with Column One code")
@@ -26,6 +26,15 @@ rule {
     assert(ref.ptp("90471", "99211", D).indicator == 1, "the row in force now")
     assert(ref.ptp("96372", "99213", "2026-03-02").rationale == "Standards of medical/surgical practice")
     assert(ref.ptp("j9217", "96372", D) == nil, "codes are upper-cased")
+    -- the claim's PTP edits at once: 99213-25 and 96372 on 2026-03-02 (the
+    -- J0696 line is on another date); column 1 96372, column 2 99213
+    local edits = ref.ptp_edits(claim)
+    assert(#edits == 1, "edits: " .. #edits)
+    assert(rawequal(edits[1].column1, claim.lines[2]) and rawequal(edits[1].column2, claim.lines[1]))
+    assert(edits[1].indicator == 1 and edits[1].rationale == "Standards of medical/surgical practice")
+    assert(edits[1].effective == nil and edits[1].deleted == nil)
+    fails("ref.ptp_edits: the argument must be the claim being checked", ref.ptp_edits, claim.lines)
+    fails("ref.ptp_edits: the argument must be the claim being checked", ref.ptp_edits)
     -- MUE
     local m = ref.mue("96372", D)
     assert(m.value == 4 and m.mai == 3 and m.rationale == "Clinical: Data")

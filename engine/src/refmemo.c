@@ -1,0 +1,72 @@
+/*
+ * refmemo.c -- per-claim memo of reference lookups.  See refmemo.h.
+ */
+#include <string.h>
+
+#include "host.h"
+#include "refmemo.h"
+
+void cs_refmemo_start(cs_host *h)
+{
+    cs_refmemo *m = &h->memo;
+    if (m->gen == h->gen) return;
+    m->gen = h->gen;
+    memset(m->pfs, -2, sizeof m->pfs);
+    m->icd10_problem = -1;
+    m->nptp = -3;
+}
+
+const cs_refdata *cs_refmemo_data(cs_host *h, cs_ref_table t, cs_date dos)
+{
+    cs_date rel = h->ref ? cs_ref_release(h->ref, t, dos) : 0;
+    if (!rel) return NULL;
+    if (h->verdict && rel > h->verdict->data_used[t]) h->verdict->data_used[t] = rel;
+    return h->ref;
+}
+
+const cs_pfs *cs_refmemo_pfs(cs_host *h, int i, bool *no_data)
+{
+    cs_refmemo *m = &h->memo;
+    cs_refmemo_start(h);
+    if (m->pfs[i] == -2) {
+        const cs_line *l = &h->claim->lines[i];
+        const cs_refdata *r = cs_refmemo_data(h, CS_REF_PFS, l->service_date);
+        m->pfs[i] = !r ? -1 : cs_ref_pfs(r, l->code, "", l->service_date, &m->pfs_row[i]);
+    }
+    *no_data = m->pfs[i] == -1;
+    return m->pfs[i] == 1 ? &m->pfs_row[i] : NULL;
+}
+
+/* Look every same-date pair up; every pair is looked up (and its release
+ * noted) even past the memo's room, as ref.ptp_edits would. */
+static int lookup_ptp(cs_host *h)
+{
+    cs_refmemo *m = &h->memo;
+    const cs_claim *c = h->claim;
+    int n = 0;
+    bool no_data = false;
+    for (int j = 0; j < c->nlines; j++) {
+        const cs_line *col2 = &c->lines[j];
+        for (int i = 0; i < c->nlines; i++) {
+            const cs_line *col1 = &c->lines[i];
+            if (i == j || col1->service_date != col2->service_date) continue;
+            const cs_refdata *r = cs_refmemo_data(h, CS_REF_PTP, col2->service_date);
+            cs_ptp e;
+            if (!r) no_data = true;
+            else if (cs_ref_ptp(r, col1->code, col2->code, col2->service_date, &e)) {
+                if (n < CS_MEMO_MAX_PTP) m->ptp[n] = (cs_ptp_pair){(uint8_t)i, (uint8_t)j, e};
+                n++;
+            }
+        }
+    }
+    return no_data ? -1 : n > CS_MEMO_MAX_PTP ? -2 : n;
+}
+
+int cs_refmemo_ptp(cs_host *h, const cs_ptp_pair **pairs)
+{
+    cs_refmemo *m = &h->memo;
+    cs_refmemo_start(h);
+    if (m->nptp == -3) m->nptp = lookup_ptp(h);
+    *pairs = m->ptp;
+    return m->nptp;
+}

@@ -1,0 +1,363 @@
+/*
+ * trigger.c -- rule triggers (applies_to): which claims a rule can flag,
+ * tested in C before the rule is called.  See trigger.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "host.h"
+#include "trigger.h"
+
+/* One code or an inclusive range of codes ("J9000"-"J9999"). */
+typedef struct code_range {
+    char lo[6], hi[6];
+} code_range;
+
+enum {
+    T_PTP = 1 << 0,      /* a same-date pair of lines with a PTP edit */
+    T_MUE = 1 << 1,      /* a code's units on a date over its MUE */
+    T_AOC = 1 << 2,      /* a type 1 add-on code */
+    T_ICD10 = 1 << 3,    /* a diagnosis unknown or not billable */
+    T_HCPCS = 1 << 4     /* a HCPCS Level II code not in the code set */
+};
+
+struct cs_trigger {
+    unsigned data;              /* T_* tests, all of which must hold */
+    code_range *codes;          /* sorted, disjoint; NULL = any code */
+    int ncodes;
+    char pfs_status[16];        /* statuses; "" = no test */
+    char pfs_global[8][4];      /* global periods */
+    int nglobal;                /* 0 = no test */
+};
+
+/* ---- reading applies_to ------------------------------------------------ */
+
+static bool code5(const char *s, size_t n, char *out)
+{
+    if (n != 5) return false;
+    for (size_t i = 0; i < 5; i++) {
+        char c = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+        out[i] = c;
+    }
+    out[5] = 0;
+    return true;
+}
+
+/* "96372" or "J9000-J9999" into *r; false when it is neither. */
+static bool parse_range(const char *s, size_t n, code_range *r)
+{
+    if (n == 5) return code5(s, 5, r->lo) && code5(s, 5, r->hi);
+    return n == 11 && s[5] == '-' && code5(s, 5, r->lo) && code5(s + 6, 5, r->hi) &&
+           strcmp(r->lo, r->hi) <= 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    return strcmp(((const code_range *)a)->lo, ((const code_range *)b)->lo);
+}
+
+/* Sort and merge overlapping ranges; returns the new count. */
+static int merge_ranges(code_range *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_range);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (k && strcmp(v[i].lo, v[k - 1].hi) <= 0) {
+            if (strcmp(v[i].hi, v[k - 1].hi) > 0) memcpy(v[k - 1].hi, v[i].hi, 6);
+        } else {
+            v[k++] = v[i];
+        }
+    }
+    return k;
+}
+
+/* The string an entry of a list (value) or of a set (key, value true)
+ * gives, with the key at -2 and the value at -1. */
+static const char *entry_string(lua_State *L, size_t *n)
+{
+    if (lua_type(L, -2) == LUA_TNUMBER && lua_type(L, -1) == LUA_TSTRING)
+        return lua_tolstring(L, -1, n);
+    if (lua_type(L, -2) == LUA_TSTRING && lua_toboolean(L, -1) && lua_type(L, -1) == LUA_TBOOLEAN)
+        return lua_tolstring(L, -2, n);
+    return NULL;
+}
+
+/* A read-only table (a module's set, see cs_sandbox_freeze) reads through
+ * to its contents: replace the proxy at idx by them. */
+static void unproxy(lua_State *L, int idx)
+{
+    if (!lua_getmetatable(L, idx)) return;
+    lua_pushliteral(L, "__frozen");
+    bool frozen = lua_rawget(L, -2) == LUA_TBOOLEAN;
+    lua_pop(L, 1);
+    if (frozen && lua_getfield(L, -1, "__index") == LUA_TTABLE) lua_replace(L, idx);
+    else lua_pop(L, 1);
+    lua_pop(L, 1);
+}
+
+/* applies_to.codes: a list or a set of codes and ranges.  The ranges are
+ * kept in a userdata left on the stack (collected if a later check raises). */
+static code_range *read_codes(lua_State *L, int idx, int *count)
+{
+    if (lua_istable(L, idx)) unproxy(L, idx);
+    if (!lua_istable(L, idx))
+        cs_sandbox_error(L, 1, "rule{} applies_to.codes must be a list of codes (\"96372\", \"J9000-J9999\")");
+    int n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) { n++; lua_pop(L, 1); }
+    if (n == 0) cs_sandbox_error(L, 1, "rule{} applies_to.codes is empty: the rule would never run");
+    if (n > CS_MAX_TRIGGER_CODES)
+        cs_sandbox_error(L, 1, "rule{} applies_to.codes has more than %d entries", CS_MAX_TRIGGER_CODES);
+    code_range *v = lua_newuserdatauv(L, (size_t)n * sizeof *v, 0);
+    int k = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        size_t len;
+        const char *s = entry_string(L, &len);
+        if (!s || !parse_range(s, len, &v[k]))
+            cs_sandbox_error(L, 1, "rule{} applies_to.codes: '%.16s' is not a 5-character code or a range like \"J9000-J9999\"",
+                             s ? s : luaL_typename(L, -1));
+        k++;
+        lua_pop(L, 1);
+    }
+    *count = merge_ranges(v, k);
+    return v;
+}
+
+static bool field_true(lua_State *L, int idx, const char *k)
+{
+    int t = lua_getfield(L, idx, k);
+    bool on = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+        cs_sandbox_error(L, 1, "rule{} applies_to.%s must be true", k);
+    if (t == LUA_TBOOLEAN && !on)
+        cs_sandbox_error(L, 1, "rule{} applies_to.%s = false: leave it out instead", k);
+    return on;
+}
+
+/* applies_to.pfs_status: a list of one-letter PFS status codes. */
+static void read_status(lua_State *L, int idx, cs_trigger *t)
+{
+    if (lua_getfield(L, idx, "pfs_status") == LUA_TNIL) { lua_pop(L, 1); return; }
+    int list = lua_gettop(L);
+    lua_Integer n = lua_istable(L, list) ? luaL_len(L, list) : 0;
+    if (n < 1 || n >= (lua_Integer)sizeof t->pfs_status)
+        cs_sandbox_error(L, 1, "rule{} applies_to.pfs_status must be a list of 1 to %d PFS status codes", (int)sizeof t->pfs_status - 1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        size_t len = 0;
+        const char *s = lua_geti(L, list, i) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        if (!s || len != 1 || !((s[0] >= 'A' && s[0] <= 'Z')))
+            cs_sandbox_error(L, 1, "rule{} applies_to.pfs_status: entry %d is not a one-letter status code", (int)i);
+        t->pfs_status[i - 1] = s[0];
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+/* applies_to.pfs_global: a list of global periods ("000", "010", "090", ...). */
+static void read_global(lua_State *L, int idx, cs_trigger *t)
+{
+    if (lua_getfield(L, idx, "pfs_global") == LUA_TNIL) { lua_pop(L, 1); return; }
+    int list = lua_gettop(L);
+    lua_Integer n = lua_istable(L, list) ? luaL_len(L, list) : 0;
+    if (n < 1 || n > 8)
+        cs_sandbox_error(L, 1, "rule{} applies_to.pfs_global must be a list of 1 to 8 global periods (\"000\", \"010\", \"090\", ...)");
+    for (lua_Integer i = 1; i <= n; i++) {
+        size_t len = 0;
+        const char *s = lua_geti(L, list, i) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        if (!s || len != 3)
+            cs_sandbox_error(L, 1, "rule{} applies_to.pfs_global: entry %d is not a 3-character global period", (int)i);
+        memcpy(t->pfs_global[i - 1], s, 4);
+        lua_pop(L, 1);
+    }
+    t->nglobal = (int)n;
+    lua_pop(L, 1);
+}
+
+static void check_keys(lua_State *L, int idx)
+{
+    static const char *const keys[] = {"codes", "ptp", "mue", "aoc", "icd10", "hcpcs",
+                                       "pfs_status", "pfs_global", NULL};
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        bool ok = false;
+        for (int i = 0; k && keys[i]; i++) ok = ok || strcmp(k, keys[i]) == 0;
+        if (!ok) cs_sandbox_error(L, 1, "rule{} applies_to: unknown key '%s'", k ? k : "?");
+    }
+}
+
+cs_trigger *cs_trigger_read(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    if (!lua_istable(L, idx)) cs_sandbox_error(L, 1, "rule{}: 'applies_to' must be a table");
+    check_keys(L, idx);
+    cs_trigger t = {0};
+    static const struct { const char *key; unsigned bit; } flags[] = {
+        {"ptp", T_PTP}, {"mue", T_MUE}, {"aoc", T_AOC}, {"icd10", T_ICD10}, {"hcpcs", T_HCPCS}
+    };
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+        if (field_true(L, idx, flags[i].key)) t.data |= flags[i].bit;
+    read_status(L, idx, &t);
+    read_global(L, idx, &t);
+    code_range *codes = NULL;
+    int top = lua_gettop(L);
+    if (lua_getfield(L, idx, "codes") != LUA_TNIL) codes = read_codes(L, top + 1, &t.ncodes);
+    if (!codes && !t.data && !t.pfs_status[0] && !t.nglobal)
+        cs_sandbox_error(L, 1, "rule{}: 'applies_to' is empty");
+    cs_trigger *out = malloc(sizeof *out);
+    if (out && codes) {
+        t.codes = malloc((size_t)t.ncodes * sizeof *t.codes);
+        if (t.codes) memcpy(t.codes, codes, (size_t)t.ncodes * sizeof *t.codes);
+    }
+    lua_settop(L, top);
+    if (!out || (codes && !t.codes)) {
+        free(out);
+        free(t.codes);
+        luaL_error(L, "not enough memory");
+    }
+    *out = t;
+    return out;
+}
+
+void cs_trigger_free(cs_trigger *t)
+{
+    if (!t) return;
+    free(t->codes);
+    free(t);
+}
+
+/* ---- testing a claim ---------------------------------------------------- */
+
+static bool code_listed(const cs_trigger *t, const char *code)
+{
+    int lo = 0, hi = t->ncodes - 1;
+    while (lo <= hi) {          /* the last range starting at or before code */
+        int mid = (lo + hi) / 2;
+        if (strcmp(t->codes[mid].lo, code) <= 0) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return hi >= 0 && strcmp(code, t->codes[hi].hi) <= 0;
+}
+
+static bool any_code(const cs_trigger *t, const cs_claim *c)
+{
+    for (int i = 0; i < c->nlines; i++)
+        if (code_listed(t, c->lines[i].code)) return true;
+    return false;
+}
+
+/* Units of a code on a date, summed over its lines, over its MUE: a
+ * superset of both the per-line (MAI 1) and the per-day (MAI 2, 3) test. */
+static bool mue_over(cs_host *h, const cs_claim *c)
+{
+    bool hit = false;
+    for (int i = 0; i < c->nlines; i++) {
+        const cs_line *a = &c->lines[i];
+        bool first = true;
+        int64_t units = 0;
+        for (int j = 0; j < c->nlines && first; j++) {
+            const cs_line *b = &c->lines[j];
+            if (b->service_date != a->service_date || strcmp(b->code, a->code)) continue;
+            if (j < i) first = false;
+            units += b->units;
+        }
+        if (!first) continue;   /* the group was looked up at its first line */
+        const cs_refdata *r = cs_refmemo_data(h, CS_REF_MUE, a->service_date);
+        cs_mue m;
+        if (!r || (cs_ref_mue(r, a->code, a->service_date, &m) && units > m.value)) hit = true;
+    }
+    return hit;
+}
+
+static bool aoc_type1(cs_host *h, const cs_claim *c)
+{
+    bool hit = false;
+    for (int i = 0; i < c->nlines; i++) {
+        const cs_line *l = &c->lines[i];
+        const cs_refdata *r = cs_refmemo_data(h, CS_REF_AOC, l->service_date);
+        if (!r || cs_ref_aoc_type(r, l->code, l->service_date) == 1) hit = true;
+    }
+    return hit;
+}
+
+/* The date a diagnosis is looked up on: that of the first line pointing at
+ * it, or the claim's earliest date of service (payers/medicare/validity.lua). */
+static cs_date dx_date(const cs_claim *c, int k)
+{
+    cs_date earliest = 0;
+    for (int i = 0; i < c->nlines; i++) {
+        const cs_line *l = &c->lines[i];
+        for (int p = 0; p < l->npointers; p++)
+            if (l->pointers[p] == k) return l->service_date;
+        if (!earliest || l->service_date < earliest) earliest = l->service_date;
+    }
+    return earliest;
+}
+
+static bool icd10_problem(cs_host *h, const cs_claim *c)
+{
+    if (h->memo.icd10_problem >= 0) return h->memo.icd10_problem;
+    bool hit = false;
+    for (int k = 1; k <= c->ndiagnoses; k++) {
+        cs_date d = dx_date(c, k);
+        const cs_refdata *r = cs_refmemo_data(h, CS_REF_ICD10, d);
+        cs_icd10 x;
+        if (!r || !cs_ref_icd10(r, c->diagnoses[k - 1], d, &x) || !x.billable) hit = true;
+    }
+    h->memo.icd10_problem = hit;
+    return hit;
+}
+
+static bool hcpcs_unknown(cs_host *h, const cs_claim *c)
+{
+    bool hit = false;
+    for (int i = 0; i < c->nlines; i++) {
+        const cs_line *l = &c->lines[i];
+        if (!(l->code[0] >= 'A' && l->code[0] <= 'Z')) continue;
+        const cs_refdata *r = cs_refmemo_data(h, CS_REF_HCPCS, l->service_date);
+        cs_hcpcs x;
+        if (!r || !cs_ref_hcpcs(r, l->code, l->service_date, &x)) hit = true;
+    }
+    return hit;
+}
+
+/* A line whose PFS row has a listed status (pfs_status) or global period
+ * (pfs_global); both lists, when given, must match on the same line. */
+static bool pfs_match(const cs_trigger *t, cs_host *h, const cs_claim *c)
+{
+    bool hit = false;
+    for (int i = 0; i < c->nlines; i++) {
+        bool no_data;
+        const cs_pfs *p = cs_refmemo_pfs(h, i, &no_data);
+        if (no_data) { hit = true; continue; }
+        if (!p) continue;
+        bool ok = !t->pfs_status[0] || strchr(t->pfs_status, p->status) != NULL;
+        bool in_global = !t->nglobal;
+        for (int g = 0; g < t->nglobal; g++) in_global = in_global || !strcmp(p->global, t->pfs_global[g]);
+        if (ok && in_global) hit = true;
+    }
+    return hit;
+}
+
+/* Every test runs (no early exit) so that the releases noted do not depend
+ * on the order of the tests or on which one failed first. */
+bool cs_trigger_holds(const cs_trigger *t, cs_host *h)
+{
+    const cs_claim *c = h->claim;
+    const cs_ptp_pair *pairs;
+    cs_refmemo_start(h);
+    bool ok = !t->codes || any_code(t, c);
+    if (t->data & T_PTP) ok = cs_refmemo_ptp(h, &pairs) != 0 && ok;
+    if (t->data & T_MUE) ok = mue_over(h, c) && ok;
+    if (t->data & T_AOC) ok = aoc_type1(h, c) && ok;
+    if (t->data & T_ICD10) ok = icd10_problem(h, c) && ok;
+    if (t->data & T_HCPCS) ok = hcpcs_unknown(h, c) && ok;
+    if (t->pfs_status[0] || t->nglobal) ok = pfs_match(t, h, c) && ok;
+    return ok;
+}
