@@ -524,6 +524,34 @@ static void free_overrides(cs_override *o, int n)
     free(o);
 }
 
+static const cs_override *find_override(const cs_override *o, int n, const char *rule)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(o[i].rule, rule) == 0) return &o[i];
+    return NULL;
+}
+
+int cs_pack_overrides(const cs_pack *const *layers, int n, int from, const char *id,
+                      int severity, const cs_pack **sev_by, const cs_pack **waived_by,
+                      const char **reason)
+{
+    if (sev_by) *sev_by = NULL;
+    if (waived_by) *waived_by = NULL;
+    if (reason) *reason = NULL;
+    for (int i = from + 1; from >= 0 && i < n; i++) {
+        const cs_override *o = find_override(layers[i]->sev, layers[i]->nsev, id);
+        if (o) { severity = o->severity; if (sev_by) *sev_by = layers[i]; }
+    }
+    for (int i = n - 1; from >= 0 && i > from; i--) {
+        const cs_override *o = find_override(layers[i]->waive, layers[i]->nwaive, id);
+        if (!o) continue;
+        if (waived_by) *waived_by = layers[i];
+        if (reason) *reason = o->reason;
+        break;
+    }
+    return severity;
+}
+
 void cs_packset_free(cs_packset *ps)
 {
     for (int i = 0; i < ps->npacks; i++) {

@@ -78,6 +78,16 @@ void cs_packset_free(cs_packset *ps);
 /* The payer pack or client overlay with this id, or NULL. */
 cs_pack *cs_packset_find(const cs_packset *ps, const char *id, bool client);
 
+/* How the layers above layers[from] (of layers[0..n), base first) treat
+ * rule id of layers[from]: returns its severity after their severity
+ * changes (bottom-up, so the highest layer has the last word), starting
+ * from severity.  *sev_by gets the last layer that changed it, *waived_by
+ * the highest layer waiving it and *reason its reason (NULL when none);
+ * any of the three may be NULL. */
+int cs_pack_overrides(const cs_pack *const *layers, int n, int from, const char *id,
+                      int severity, const cs_pack **sev_by, const cs_pack **waived_by,
+                      const char **reason);
+
 /* Severity names "info".."reject" to CS_INFO..CS_REJECT; -1 if unknown. */
 int cs_severity_parse(const char *s);
 

@@ -31,13 +31,6 @@ static int layers_of(const cs_packset *ps, const char *payer, const char *client
     return k;
 }
 
-static const cs_override *find_override(const cs_override *o, int n, const char *rule)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(o[i].rule, rule) == 0) return &o[i];
-    return NULL;
-}
-
 /* Fill *ri for rule r of layers[from]: severity changes bottom-up (the
  * highest layer has the last word), the highest waiver named. */
 static void describe(const cs_rule *r, const cs_pack *const *layers, int n, int from,
@@ -51,15 +44,10 @@ static void describe(const cs_rule *r, const cs_pack *const *layers, int n, int 
     ri->group = r->group;
     ri->carc = r->carc;
     ri->rarc = r->rarc;
-    ri->severity = ri->base_severity = r->severity;
-    for (int i = from + 1; i < n; i++) {
-        const cs_override *o = find_override(layers[i]->sev, layers[i]->nsev, r->id);
-        if (o) ri->severity = o->severity;
-    }
-    for (int i = n - 1; i > from; i--) {
-        const cs_override *o = find_override(layers[i]->waive, layers[i]->nwaive, r->id);
-        if (o) { ri->waived_by = layers[i]->manifest; ri->waive_reason = o->reason; break; }
-    }
+    const cs_pack *by;
+    ri->base_severity = r->severity;
+    ri->severity = cs_pack_overrides(layers, n, from, r->id, r->severity, NULL, &by, &ri->waive_reason);
+    ri->waived_by = by ? by->manifest : NULL;
     if (r->from) cs_date_format(r->from, ri->from);
     if (r->to) cs_date_format(r->to, ri->to);
 }

@@ -64,7 +64,7 @@ static const char *field_str(lua_State *L, int idx, const char *k, const char *w
     return s;
 }
 
-static void check_known_keys(lua_State *L, int idx, const char *const *keys, const char *what)
+void cs_check_known_keys(lua_State *L, int idx, const char *const *keys, const char *what)
 {
     lua_pushnil(L);
     while (lua_next(L, idx)) {
@@ -92,7 +92,7 @@ static void read_effective(lua_State *L, cs_rule *r)
     if (t == LUA_TNIL) { lua_pop(L, 1); return; }
     if (t != LUA_TTABLE) cs_sandbox_error(L, 1, "rule{}: 'effective' must be a table {from=, to=}");
     int idx = lua_gettop(L);
-    check_known_keys(L, idx, keys, "rule{} effective");
+    cs_check_known_keys(L, idx, keys, "rule{} effective");
     r->from = field_date(L, idx, "from");
     r->to = field_date(L, idx, "to");
     if (r->from && r->to && r->to < r->from)
@@ -119,7 +119,7 @@ static void declare(lua_State *L, cs_host *h)
 {
     static const char *const keys[] = {"id", "summary", "severity", "group", "carc",
                                        "rarc", "effective", "applies_to", "check", NULL};
-    check_known_keys(L, 1, keys, "rule{}");
+    cs_check_known_keys(L, 1, keys, "rule{}");
     cs_rule r = {0};
     const char *id = field_str(L, 1, "id", "rule{}");
     const char *summary = field_str(L, 1, "summary", "rule{}");
@@ -230,7 +230,7 @@ static void read_fix(lua_State *L, int idx, cs_fix *fix)
 {
     static const char *const keys[] = {"action", "line", "modifier", "code", "units", NULL};
     if (!lua_istable(L, idx)) cs_sandbox_error(L, 1, "flag: fix must be a table");
-    check_known_keys(L, idx, keys, "flag: fix");
+    cs_check_known_keys(L, idx, keys, "flag: fix");
     const char *a = field_str(L, idx, "action", "flag: fix");
     fix->action = a ? cs_fix_action_parse(a) : CS_FIX_NONE;
     if (!fix->action)
@@ -286,7 +286,7 @@ static void read_opts(lua_State *L, int idx, cs_finding *f)
     static const char *const keys[] = {"fix", "lines", "amount", "group", "carc", "rarc", NULL};
     if (lua_isnoneornil(L, idx)) return;
     if (!lua_istable(L, idx)) cs_sandbox_error(L, 1, "flag: the third argument must be a table of options");
-    check_known_keys(L, idx, keys, "flag");
+    cs_check_known_keys(L, idx, keys, "flag");
     if (lua_getfield(L, idx, "fix") != LUA_TNIL) read_fix(L, lua_gettop(L), &f->fix);
     lua_pop(L, 1);
     if (lua_getfield(L, idx, "lines") != LUA_TNIL) read_lines(L, lua_gettop(L), f);
@@ -425,9 +425,12 @@ static void run_script(cs_sandbox *sb, cs_host *h, const cs_pack *p, const cs_sc
             if (h->trace) cs_trace_skipped(h->trace, r, CS_TRACE_NOT_IN_FORCE);
             continue;
         }
-        if (r->trigger && !cs_trigger_holds(r->trigger, h)) {
-            if (h->trace) cs_trace_skipped(h->trace, r, CS_TRACE_NOT_APPLICABLE);
-            continue;
+        if (r->trigger) {
+            if (h->trace) cs_trace_begin(h->trace, r, h->verdict);    /* the trigger's rows */
+            if (!cs_trigger_holds(r->trigger, h)) {
+                if (h->trace) cs_trace_not_applicable(h->trace);
+                continue;
+            }
         }
         run_rule(sb, h, p, s, k);
         any = true;

@@ -13,6 +13,10 @@
  * engine.script_error finding (severity review); nothing stops the claim. */
 void cs_run_claim(cs_sandbox *sb, cs_host *h, const cs_claim *c, cs_verdict *v);
 
+/* Raise a script error naming `what` when the table at idx has a key not
+ * in keys (NULL-terminated). */
+void cs_check_known_keys(lua_State *L, int idx, const char *const *keys, const char *what);
+
 /* Code formats shared with manifests and lint. */
 bool cs_valid_group(const char *s);  /* CO PR OA PI CR */
 bool cs_valid_carc(const char *s);   /* 1-5 upper-case letters/digits */

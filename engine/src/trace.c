@@ -55,6 +55,7 @@ void cs_trace_skipped(cs_trace *t, const cs_rule *r, cs_trace_skip why)
 
 void cs_trace_begin(cs_trace *t, const cs_rule *r, const cs_verdict *v)
 {
+    if (t->running && t->rules[t->n - 1].rule == r) return;    /* begun by its trigger */
     cs_trace_rule *e = add_rule(t, r);
     t->running = e != NULL;
     if (!e) return;
@@ -71,13 +72,24 @@ void cs_trace_end(cs_trace *t, const cs_verdict *v)
     t->running = false;
 }
 
+void cs_trace_not_applicable(cs_trace *t)
+{
+    if (!t->running) return;
+    t->rules[t->n - 1].skipped = CS_TRACE_NOT_APPLICABLE;
+    t->running = false;
+}
+
 /* A row for the running rule, or NULL when none runs, its rows are at
  * CS_TRACE_MAX_REFS (counted) or memory ran out. */
 static cs_trace_ref *add_ref(cs_trace *t, cs_trace_lookup lookup, cs_ref_table table,
-                             cs_date dos, bool found)
+                             cs_date dos, bool found, const char *key)
 {
     if (!t->running) return NULL;
     cs_trace_rule *e = &t->rules[t->n - 1];
+    for (int i = 0; i < e->nrefs; i++) {  /* the same row twice (trigger, then check): once */
+        const cs_trace_ref *y = &t->refs[e->r0 + i];
+        if (y->lookup == lookup && y->dos == dos && !strcmp(y->key, key)) return NULL;
+    }
     if (e->nrefs >= CS_TRACE_MAX_REFS) { e->more++; return NULL; }
     if (t->nrefs == t->capref) {
         int cap = t->capref ? t->capref * 2 : 64;
@@ -93,72 +105,64 @@ static cs_trace_ref *add_ref(cs_trace *t, cs_trace_lookup lookup, cs_ref_table t
     x->dos = dos;
     x->release = t->ref ? cs_ref_release(t->ref, table, dos) : 0;
     x->found = found;
+    snprintf(x->key, sizeof x->key, "%s", key);
     return x;
 }
 
 void cs_trace_ptp(cs_trace *t, const char *col1, const char *col2, cs_date dos, const cs_ptp *row)
 {
-    cs_trace_ref *x = add_ref(t, CS_LOOKUP_PTP, CS_REF_PTP, dos, row != NULL);
-    if (!x) return;
-    snprintf(x->key, sizeof x->key, "%s/%s", col1, col2);
-    if (row) x->row.ptp = *row;
+    char key[24];
+    snprintf(key, sizeof key, "%s/%s", col1, col2);
+    cs_trace_ref *x = add_ref(t, CS_LOOKUP_PTP, CS_REF_PTP, dos, row != NULL, key);
+    if (x && row) x->row.ptp = *row;
 }
 
 void cs_trace_mue(cs_trace *t, const char *code, cs_date dos, const cs_mue *row)
 {
-    cs_trace_ref *x = add_ref(t, CS_LOOKUP_MUE, CS_REF_MUE, dos, row != NULL);
-    if (!x) return;
-    snprintf(x->key, sizeof x->key, "%s", code);
-    if (row) x->row.mue = *row;
+    cs_trace_ref *x = add_ref(t, CS_LOOKUP_MUE, CS_REF_MUE, dos, row != NULL, code);
+    if (x && row) x->row.mue = *row;
 }
 
 void cs_trace_aoc_type(cs_trace *t, const char *addon, cs_date dos, int type)
 {
-    cs_trace_ref *x = add_ref(t, CS_LOOKUP_AOC_TYPE, CS_REF_AOC, dos, type > 0);
-    if (!x) return;
-    snprintf(x->key, sizeof x->key, "%s", addon);
-    x->row.aoc_type = type;
+    cs_trace_ref *x = add_ref(t, CS_LOOKUP_AOC_TYPE, CS_REF_AOC, dos, type > 0, addon);
+    if (x) x->row.aoc_type = type;
 }
 
 void cs_trace_aoc_primary(cs_trace *t, const char *addon, const char *primary, cs_date dos,
                           bool listed)
 {
-    cs_trace_ref *x = add_ref(t, CS_LOOKUP_AOC_PRIMARY, CS_REF_AOC, dos, listed);
-    if (x) snprintf(x->key, sizeof x->key, "%s/%s", addon, primary);
+    char key[24];
+    snprintf(key, sizeof key, "%s/%s", addon, primary);
+    add_ref(t, CS_LOOKUP_AOC_PRIMARY, CS_REF_AOC, dos, listed, key);
 }
 
 void cs_trace_pfs(cs_trace *t, const char *code, const char *mod, cs_date dos, const cs_pfs *row)
 {
-    cs_trace_ref *x = add_ref(t, CS_LOOKUP_PFS, CS_REF_PFS, dos, row != NULL);
-    if (!x) return;
-    snprintf(x->key, sizeof x->key, "%s%s%s", code, mod && mod[0] ? "-" : "", mod ? mod : "");
-    if (row) x->row.pfs = *row;
+    char key[24];
+    snprintf(key, sizeof key, "%s%s%s", code, mod && mod[0] ? "-" : "", mod ? mod : "");
+    cs_trace_ref *x = add_ref(t, CS_LOOKUP_PFS, CS_REF_PFS, dos, row != NULL, key);
+    if (x && row) x->row.pfs = *row;
 }
 
 void cs_trace_icd10(cs_trace *t, const char *code, cs_date dos, const cs_icd10 *row)
 {
-    cs_trace_ref *x = add_ref(t, CS_LOOKUP_ICD10, CS_REF_ICD10, dos, row != NULL);
-    if (!x) return;
-    snprintf(x->key, sizeof x->key, "%s", code);
-    if (row) x->row.icd10 = *row;
+    cs_trace_ref *x = add_ref(t, CS_LOOKUP_ICD10, CS_REF_ICD10, dos, row != NULL, code);
+    if (x && row) x->row.icd10 = *row;
 }
 
 void cs_trace_hcpcs(cs_trace *t, const char *code, cs_date dos, const cs_hcpcs *row)
 {
-    cs_trace_ref *x = add_ref(t, CS_LOOKUP_HCPCS, CS_REF_HCPCS, dos, row != NULL);
-    if (!x) return;
-    snprintf(x->key, sizeof x->key, "%s", code);
-    if (row) x->row.hcpcs = *row;
+    cs_trace_ref *x = add_ref(t, CS_LOOKUP_HCPCS, CS_REF_HCPCS, dos, row != NULL, code);
+    if (x && row) x->row.hcpcs = *row;
 }
 
 void cs_trace_adj(cs_trace *t, cs_adj_kind kind, const char *code, cs_date dos, const cs_adj *row)
 {
     cs_trace_lookup l = kind == CS_ADJ_GROUP ? CS_LOOKUP_GROUP
                       : kind == CS_ADJ_CARC ? CS_LOOKUP_CARC : CS_LOOKUP_RARC;
-    cs_trace_ref *x = add_ref(t, l, CS_REF_ADJ, dos, row != NULL);
-    if (!x) return;
-    snprintf(x->key, sizeof x->key, "%s", code);
-    if (row) x->row.adj = *row;
+    cs_trace_ref *x = add_ref(t, l, CS_REF_ADJ, dos, row != NULL, code);
+    if (x && row) x->row.adj = *row;
 }
 
 /* ---- JSON -------------------------------------------------------------- */
@@ -271,41 +275,21 @@ static void put_ref(cs_buf *b, const cs_trace_ref *x)
     cs_buf_putc(b, '}');
 }
 
-static int layer_index(const cs_verdict *v, const cs_pack *p)
-{
-    for (int i = 0; i < v->nlayers; i++)
-        if (v->layers[i] == p) return i;
-    return -1;
-}
-
-static const cs_override *find_override(const cs_override *o, int n, const char *rule)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(o[i].rule, rule) == 0) return &o[i];
-    return NULL;
-}
-
 /* The rule's waiver by a higher layer (the highest is named, as
  * cs_verdict_merge does), or NULL; *by gets that layer. */
-static const cs_override *waiver(const cs_verdict *v, const cs_rule *r, const cs_pack **by)
+static const char *waiver(const cs_verdict *v, const cs_rule *r, const cs_pack **by)
 {
-    int from = layer_index(v, r->pack);
-    for (int i = v->nlayers - 1; from >= 0 && i > from; i--) {
-        const cs_override *o = find_override(v->layers[i]->waive, v->layers[i]->nwaive, r->id);
-        if (o) { *by = v->layers[i]; return o; }
-    }
-    return NULL;
+    const char *reason;
+    cs_pack_overrides(v->layers, v->nlayers, cs_verdict_layer(v, r->pack), r->id, r->severity,
+                      NULL, by, &reason);
+    return reason;
 }
 
 /* The rule's severity after the severity changes of higher layers. */
 static int severity(const cs_verdict *v, const cs_rule *r)
 {
-    int s = r->severity, from = layer_index(v, r->pack);
-    for (int i = from + 1; from >= 0 && i < v->nlayers; i++) {
-        const cs_override *o = find_override(v->layers[i]->sev, v->layers[i]->nsev, r->id);
-        if (o) s = o->severity;
-    }
-    return s;
+    return cs_pack_overrides(v->layers, v->nlayers, cs_verdict_layer(v, r->pack), r->id,
+                             r->severity, NULL, NULL, NULL);
 }
 
 static void put_finding(cs_buf *b, const cs_verdict *v, const cs_finding *f)
@@ -334,11 +318,11 @@ static void put_rule(cs_buf *b, const cs_trace *t, const cs_trace_rule *e, const
 {
     const cs_rule *r = e->rule;
     const cs_pack *by = NULL;
-    const cs_override *w = waiver(v, r, &by);
+    const char *why = waiver(v, r, &by);
     cs_buf_puts(b, "{\"rule\":");
     cs_buf_json_cstr(b, r->id);
     KEY(b, "layer"); cs_buf_json_cstr(b, r->pack->manifest);
-    KEY(b, "status"); cs_buf_json_cstr(b, status_of(e, v, w != NULL));
+    KEY(b, "status"); cs_buf_json_cstr(b, status_of(e, v, why != NULL));
     KEY(b, "severity"); cs_buf_json_cstr(b, cs_status_name(severity(v, r)));
     if (r->from || r->to) {
         KEY(b, "effective");
@@ -348,9 +332,9 @@ static void put_rule(cs_buf *b, const cs_trace *t, const cs_trace_rule *e, const
         put_date(b, r->to);
         cs_buf_putc(b, '}');
     }
-    if (w) {
+    if (why) {
         KEY(b, "waived_by"); cs_buf_json_cstr(b, by->manifest);
-        KEY(b, "reason"); cs_buf_json_cstr(b, w->reason);
+        KEY(b, "reason"); cs_buf_json_cstr(b, why);
     }
     if (!e->skipped) INT(b, "elapsed_us", e->us);
     KEY(b, "findings");

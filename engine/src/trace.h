@@ -30,7 +30,7 @@
 typedef enum cs_trace_skip {
     CS_TRACE_RAN = 0,
     CS_TRACE_NOT_IN_FORCE,      /* no line's date of service is in its effective range */
-    CS_TRACE_NOT_APPLICABLE     /* the claim has none of the codes it declares */
+    CS_TRACE_NOT_APPLICABLE     /* its applies_to does not hold (trigger.h) */
 } cs_trace_skip;
 
 /* The `ref` function a row was looked up with. */
@@ -85,9 +85,14 @@ void cs_trace_free(cs_trace *t);
 /* Rule r did not run on this claim, for reason why. */
 void cs_trace_skipped(cs_trace *t, const cs_rule *r, cs_trace_skip why);
 
-/* Rule r starts / ends checking the claim whose verdict is v. */
+/* Rule r starts / ends checking the claim whose verdict is v.  A rule
+ * with applies_to begins before its trigger is tested, so the rows the
+ * trigger looks up are the rule's; its check then continues the entry. */
 void cs_trace_begin(cs_trace *t, const cs_rule *r, const cs_verdict *v);
 void cs_trace_end(cs_trace *t, const cs_verdict *v);
+
+/* The running rule's trigger does not hold: it is not applicable. */
+void cs_trace_not_applicable(cs_trace *t);
 
 /* A lookup of the running rule and its result (NULL / 0 / false: no row). */
 void cs_trace_ptp(cs_trace *t, const char *col1, const char *col2, cs_date dos, const cs_ptp *row);

@@ -8,6 +8,7 @@
 #include <lauxlib.h>
 
 #include "host.h"
+#include "run.h"
 #include "trigger.h"
 
 /* One code or an inclusive range of codes ("J9000"-"J9999"). */
@@ -178,25 +179,13 @@ static void read_global(lua_State *L, int idx, cs_trigger *t)
     lua_pop(L, 1);
 }
 
-static void check_keys(lua_State *L, int idx)
-{
-    static const char *const keys[] = {"codes", "ptp", "mue", "aoc", "icd10", "hcpcs",
-                                       "pfs_status", "pfs_global", NULL};
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-        bool ok = false;
-        for (int i = 0; k && keys[i]; i++) ok = ok || strcmp(k, keys[i]) == 0;
-        if (!ok) cs_sandbox_error(L, 1, "rule{} applies_to: unknown key '%s'", k ? k : "?");
-    }
-}
-
 cs_trigger *cs_trigger_read(lua_State *L, int idx)
 {
     idx = lua_absindex(L, idx);
     if (!lua_istable(L, idx)) cs_sandbox_error(L, 1, "rule{}: 'applies_to' must be a table");
-    check_keys(L, idx);
+    static const char *const keys[] = {"codes", "ptp", "mue", "aoc", "icd10", "hcpcs",
+                                       "pfs_status", "pfs_global", NULL};
+    cs_check_known_keys(L, idx, keys, "rule{} applies_to");
     cs_trigger t = {0};
     static const struct { const char *key; unsigned bit; } flags[] = {
         {"ptp", T_PTP}, {"mue", T_MUE}, {"aoc", T_AOC}, {"icd10", T_ICD10}, {"hcpcs", T_HCPCS}
@@ -252,6 +241,28 @@ static bool any_code(const cs_trigger *t, const cs_claim *c)
     return false;
 }
 
+/* Whether a same-date pair has a PTP edit (or a date the data cannot
+ * answer for).  While the claim is explained every pair is looked up here
+ * and listed as a row of the rule; otherwise the claim's memo answers. */
+static bool ptp_pair(cs_host *h, const cs_claim *c)
+{
+    const cs_ptp_pair *pairs;
+    if (!h->trace) return cs_refmemo_ptp(h, &pairs) != 0;
+    bool hit = false;
+    for (int j = 0; j < c->nlines; j++) {
+        for (int i = 0; i < c->nlines; i++) {
+            const cs_line *col1 = &c->lines[i], *col2 = &c->lines[j];
+            if (i == j || col1->service_date != col2->service_date) continue;
+            const cs_refdata *r = cs_refmemo_data(h, CS_REF_PTP, col2->service_date);
+            cs_ptp e;
+            bool found = r && cs_ref_ptp(r, col1->code, col2->code, col2->service_date, &e);
+            if (r) cs_trace_ptp(h->trace, col1->code, col2->code, col2->service_date, found ? &e : NULL);
+            hit = hit || !r || found;
+        }
+    }
+    return hit;
+}
+
 /* Units of a code on a date, summed over its lines, over its MUE: a
  * superset of both the per-line (MAI 1) and the per-day (MAI 2, 3) test. */
 static bool mue_over(cs_host *h, const cs_claim *c)
@@ -270,7 +281,9 @@ static bool mue_over(cs_host *h, const cs_claim *c)
         if (!first) continue;   /* the group was looked up at its first line */
         const cs_refdata *r = cs_refmemo_data(h, CS_REF_MUE, a->service_date);
         cs_mue m;
-        if (!r || (cs_ref_mue(r, a->code, a->service_date, &m) && units > m.value)) hit = true;
+        bool found = r && cs_ref_mue(r, a->code, a->service_date, &m);
+        if (r && h->trace) cs_trace_mue(h->trace, a->code, a->service_date, found ? &m : NULL);
+        if (!r || (found && units > m.value)) hit = true;
     }
     return hit;
 }
@@ -281,7 +294,9 @@ static bool aoc_type1(cs_host *h, const cs_claim *c)
     for (int i = 0; i < c->nlines; i++) {
         const cs_line *l = &c->lines[i];
         const cs_refdata *r = cs_refmemo_data(h, CS_REF_AOC, l->service_date);
-        if (!r || cs_ref_aoc_type(r, l->code, l->service_date) == 1) hit = true;
+        int type = r ? cs_ref_aoc_type(r, l->code, l->service_date) : 0;
+        if (r && h->trace) cs_trace_aoc_type(h->trace, l->code, l->service_date, type);
+        if (!r || type == 1) hit = true;
     }
     return hit;
 }
@@ -302,13 +317,15 @@ static cs_date dx_date(const cs_claim *c, int k)
 
 static bool icd10_problem(cs_host *h, const cs_claim *c)
 {
-    if (h->memo.icd10_problem >= 0) return h->memo.icd10_problem;
+    if (h->memo.icd10_problem >= 0 && !h->trace) return h->memo.icd10_problem;
     bool hit = false;
     for (int k = 1; k <= c->ndiagnoses; k++) {
         cs_date d = dx_date(c, k);
         const cs_refdata *r = cs_refmemo_data(h, CS_REF_ICD10, d);
         cs_icd10 x;
-        if (!r || !cs_ref_icd10(r, c->diagnoses[k - 1], d, &x) || !x.billable) hit = true;
+        bool found = r && cs_ref_icd10(r, c->diagnoses[k - 1], d, &x);
+        if (r && h->trace) cs_trace_icd10(h->trace, c->diagnoses[k - 1], d, found ? &x : NULL);
+        if (!r || !found || !x.billable) hit = true;
     }
     h->memo.icd10_problem = hit;
     return hit;
@@ -322,7 +339,9 @@ static bool hcpcs_unknown(cs_host *h, const cs_claim *c)
         if (!(l->code[0] >= 'A' && l->code[0] <= 'Z')) continue;
         const cs_refdata *r = cs_refmemo_data(h, CS_REF_HCPCS, l->service_date);
         cs_hcpcs x;
-        if (!r || !cs_ref_hcpcs(r, l->code, l->service_date, &x)) hit = true;
+        bool found = r && cs_ref_hcpcs(r, l->code, l->service_date, &x);
+        if (r && h->trace) cs_trace_hcpcs(h->trace, l->code, l->service_date, found ? &x : NULL);
+        if (!r || !found) hit = true;
     }
     return hit;
 }
@@ -336,6 +355,7 @@ static bool pfs_match(const cs_trigger *t, cs_host *h, const cs_claim *c)
         bool no_data;
         const cs_pfs *p = cs_refmemo_pfs(h, i, &no_data);
         if (no_data) { hit = true; continue; }
+        if (h->trace) cs_trace_pfs(h->trace, c->lines[i].code, "", c->lines[i].service_date, p);
         if (!p) continue;
         bool ok = !t->pfs_status[0] || strchr(t->pfs_status, p->status) != NULL;
         bool in_global = !t->nglobal;
@@ -350,10 +370,9 @@ static bool pfs_match(const cs_trigger *t, cs_host *h, const cs_claim *c)
 bool cs_trigger_holds(const cs_trigger *t, cs_host *h)
 {
     const cs_claim *c = h->claim;
-    const cs_ptp_pair *pairs;
     cs_refmemo_start(h);
     bool ok = !t->codes || any_code(t, c);
-    if (t->data & T_PTP) ok = cs_refmemo_ptp(h, &pairs) != 0 && ok;
+    if (t->data & T_PTP) ok = ptp_pair(h, c) && ok;
     if (t->data & T_MUE) ok = mue_over(h, c) && ok;
     if (t->data & T_AOC) ok = aoc_type1(h, c) && ok;
     if (t->data & T_ICD10) ok = icd10_problem(h, c) && ok;

@@ -96,36 +96,23 @@ static bool protected_rule(const char *id)
     return strncmp(id, "input.", 6) == 0 || strncmp(id, "engine.", 7) == 0;
 }
 
-static int layer_index(const cs_verdict *v, const cs_pack *p)
+int cs_verdict_layer(const cs_verdict *v, const cs_pack *p)
 {
     for (int i = 0; i < v->nlayers; i++)
         if (v->layers[i] == p) return i;
     return -1;
 }
 
-static const cs_override *find_override(const cs_override *o, int n, const char *rule)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(o[i].rule, rule) == 0) return &o[i];
-    return NULL;
-}
-
 /* Severity changes apply bottom-up (the highest layer has the last word);
  * a waiver by any higher layer wins, the highest one is named. */
 static void merge_one(cs_verdict *v, cs_finding *f)
 {
-    int from = layer_index(v, f->layer);
+    int from = cs_verdict_layer(v, f->layer);
     if (from < 0 || protected_rule(f->rule)) return;
-    for (int i = from + 1; i < v->nlayers; i++) {
-        const cs_pack *p = v->layers[i];
-        const cs_override *o = find_override(p->sev, p->nsev, f->rule);
-        if (o) { f->severity = o->severity; f->severity_by = p; }
-    }
-    for (int i = v->nlayers - 1; i > from; i--) {
-        const cs_pack *p = v->layers[i];
-        const cs_override *o = find_override(p->waive, p->nwaive, f->rule);
-        if (o) { f->waived_by = p; f->waive_reason = o->reason; break; }
-    }
+    const cs_pack *sev_by;
+    f->severity = cs_pack_overrides(v->layers, v->nlayers, from, f->rule, f->severity, &sev_by,
+                                    &f->waived_by, &f->waive_reason);
+    if (sev_by) f->severity_by = sev_by;
 }
 
 void cs_verdict_merge(cs_verdict *v)

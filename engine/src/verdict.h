@@ -83,6 +83,9 @@ cs_finding *cs_verdict_add_engine(cs_verdict *v, const char *rule, int severity)
 /* Store msg as f's message, cut to CS_MAX_MESSAGE_LEN. */
 void cs_verdict_message(cs_verdict *v, cs_finding *f, const char *msg, size_t len);
 
+/* Index of layer p in v->layers, or -1. */
+int cs_verdict_layer(const cs_verdict *v, const cs_pack *p);
+
 /* Apply the waivers and severity changes of higher layers to the findings
  * of lower ones.  input.* and engine.* findings are never changed. */
 void cs_verdict_merge(cs_verdict *v);
