@@ -72,10 +72,6 @@ $(B)/tests/test_input: CPPFLAGS += -Iengine/cli
 # test_faults fails allocations at will: its allocation functions are
 # wrapped (tests/faultalloc.h, docs/testing.md).
 $(B)/tests/test_faults: TEST_LDLIBS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup,--wrap=mmap,--wrap=munmap
-# test_x12 checks the CLI's X12 837P reader.
-$(B)/tests/test_x12: $(B)/obj/cli/x12.o
-$(B)/tests/test_x12: TEST_OBJ := $(B)/obj/cli/x12.o
-$(B)/tests/test_x12: CPPFLAGS += -Iengine/cli
 
 # test_regressions replays tests/fuzz/regressions/<name>/ through the fuzz
 # targets' own code, built without libFuzzer (entry point fuzz_<name>).

@@ -673,6 +673,23 @@ static void test_api(void **state)
     cs_free(out);
     cs_x12_free(f);
     free(t);
+
+    /* cs_x12_read_kept refers to the data: the same claim, the same record */
+    cs_x12_file *g = NULL;
+    assert_int_equal(cs_x12_read(base, strlen(base), NULL, &f, NULL), 0);
+    assert_int_equal(cs_x12_read_kept(base, strlen(base), NULL, &g, NULL), 0);
+    assert_int_equal(cs_x12_count(g), 1);
+    char *a = cs_x12_claim_json(cs_x12_claim_at(f, 0, NULL), NULL);
+    char *b = cs_x12_claim_json(cs_x12_claim_at(g, 0, NULL), NULL);
+    assert_non_null(a);
+    assert_string_equal(a, b);
+    char *ra = NULL, *rb = NULL;
+    assert_int_equal(cs_check_x12(g_e, cs_x12_claim_at(f, 0, NULL), NULL, &ra, NULL), CS_DENY);
+    assert_int_equal(cs_check_x12(g_e, cs_x12_claim_at(g, 0, NULL), NULL, &rb, NULL), CS_DENY);
+    assert_string_equal(ra, rb);
+    cs_free(a); cs_free(b); cs_free(ra); cs_free(rb);
+    cs_x12_free(f);
+    cs_x12_free(g);
     free(base);
 }
 

@@ -38,11 +38,11 @@ static int convert_file(const char *path, const cs_x12_options *xo)
 {
     char err[4352] = "", *why = NULL;
     size_t len = 0;
-    char *data = cs_x12_slurp(path, &len, err, sizeof err);
+    bool mapped;
+    const char *data = cs_x12_load(path, &len, &mapped, err, sizeof err);
     if (!data) { fprintf(stderr, "claimscrub: %s\n", err); return 2; }
     cs_x12_file *f = NULL;
-    int rc = cs_x12_read(data, len, xo, &f, &why);
-    free(data);
+    int rc = cs_x12_read_kept(data, len, xo, &f, &why);
     int status = 0;
     for (size_t i = 0; i < cs_x12_count(f); i++) {
         cs_x12_info c;
@@ -69,6 +69,7 @@ static int convert_file(const char *path, const cs_x12_options *xo)
     }
     cs_free(why);
     cs_x12_free(f);
+    cs_x12_unload(data, len, mapped);
     return status;
 }
 

@@ -217,32 +217,34 @@ static void add_x12(run *r, const char *file, long record, const cs_x12_claim *c
 }
 
 /* Check the claims of an X12 837P file (docs/x12.md); they are checked
- * from the file's claims, so the batch is flushed before it is freed. */
+ * from the file's claims, which refer to its data, so the batch is flushed
+ * before either is freed. */
 static void run_x12(run *r, const char *path)
 {
     char err[CS_READER_ERROR_MAX] = "";
     size_t len = 0;
-    char *data = cs_x12_slurp(path, &len, err, sizeof err);
+    bool mapped;
+    const char *data = cs_x12_load(path, &len, &mapped, err, sizeof err);
     if (!data) { complain("%s", err); worsen(r, EXIT_TROUBLE); return; }
     cs_x12_options xo = {r->opt->engine.rules_dir ? r->opt->engine.rules_dir : CS_DEFAULT_ROOT,
                          r->opt->engine.payer != NULL};
     cs_x12_file *f = NULL;
     char *why = NULL;
-    int rc = cs_x12_read(data, len, &xo, &f, &why);
-    free(data);
+    int rc = cs_x12_read_kept(data, len, &xo, &f, &why);    /* data stays until the end */
     size_t n = cs_x12_count(f);
     for (size_t i = 0; i < n && !r->stop; i++) {
         cs_x12_info info;
         const cs_x12_claim *c = cs_x12_claim_at(f, i, &info);
         add_x12(r, path, (long)i + 1, c, &info);
     }
-    flush(r);
-    if (rc < 0) {
+    if (rc < 0) {           /* said before the claims still queued are printed */
         complain("%s: %s", path, rc == -2 ? "out of memory reading X12" : why);
         worsen(r, EXIT_TROUBLE);
     }
+    flush(r);
     cs_free(why);
     cs_x12_free(f);
+    cs_x12_unload(data, len, mapped);
 }
 
 /* Read every record of one file ("-": standard input) into the batch. */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "claimscrub.h"
@@ -60,4 +62,39 @@ char *cs_x12_slurp(const char *path, size_t *len, char *err, size_t errlen)
     if (!in) fclose(f);
     if (buf) { buf[n] = 0; *len = n; }
     return buf;
+}
+
+const char *cs_x12_load(const char *path, size_t *len, bool *mapped, char *err,
+                        size_t errlen)
+{
+    struct stat st;
+    int fd = strcmp(path, "-") ? open(path, O_RDONLY) : -1;
+    *mapped = false;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        if ((size_t)st.st_size + 1 >= CS_X12_MAX_FILE) {
+            snprintf(err, errlen, "%s: X12 file larger than %zu bytes", path, CS_X12_MAX_FILE);
+            close(fd);
+            return NULL;
+        }
+        int flags = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+        flags |= MAP_POPULATE;      /* read it all now: it is all read */
+#endif
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, flags, fd, 0);
+        close(fd);
+        if (p != MAP_FAILED) {
+            *mapped = true;
+            *len = (size_t)st.st_size;
+            return p;
+        }
+    } else if (fd >= 0) {
+        close(fd);
+    }
+    return cs_x12_slurp(path, len, err, errlen);    /* says why it cannot open */
+}
+
+void cs_x12_unload(const char *data, size_t len, bool mapped)
+{
+    if (mapped) munmap((void *)data, len);
+    else free((void *)data);
 }

@@ -21,4 +21,12 @@ bool cs_x12_sniff(const char *path);
  * The text is NUL-terminated; free() it. */
 char *cs_x12_slurp(const char *path, size_t *len, char *err, size_t errlen);
 
+/* The whole of path in memory, for cs_x12_read_kept: a regular file is
+ * mapped (*mapped set), anything else read by cs_x12_slurp.  NULL with err
+ * set on error, as cs_x12_slurp.  Release with cs_x12_unload. */
+const char *cs_x12_load(const char *path, size_t *len, bool *mapped, char *err,
+                        size_t errlen);
+
+void cs_x12_unload(const char *data, size_t len, bool mapped);
+
 #endif

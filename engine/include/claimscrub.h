@@ -113,9 +113,9 @@ typedef struct cs_x12_options {
                                problem */
 } cs_x12_options;
 
-/* The claims read from one 837P file, and one of them.  A claim holds its
- * values as read (what its claim JSON says) and its X12 problems; it is
- * validated as a claim when checked.  Both stay valid, unchanged, until
+/* The claims read from one 837P file, and one of them.  A claim holds what
+ * its claim JSON would say (its segments and the loops above them) and its
+ * X12 problems; it is mapped and validated as a claim when checked.  Both stay valid, unchanged, until
  * cs_x12_free: any number of threads may read and check claims of one file
  * at once. */
 typedef struct cs_x12_file cs_x12_file;
@@ -143,6 +143,12 @@ int cs_x12_detect(const char *data, size_t len);
  * NULL).  Release *out with cs_x12_free and *err with cs_free. */
 int cs_x12_read(const char *data, size_t len, const cs_x12_options *opt,
                 cs_x12_file **out, char **err);
+
+/* As cs_x12_read, but the claims refer to data instead of copying their
+ * segments: data must stay valid and unchanged until cs_x12_free (a file
+ * mapped into memory, say). */
+int cs_x12_read_kept(const char *data, size_t len, const cs_x12_options *opt,
+                     cs_x12_file **out, char **err);
 
 /* Number of claims in f. */
 size_t cs_x12_count(const cs_x12_file *f);

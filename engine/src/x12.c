@@ -1,16 +1,16 @@
 /*
  * x12.c -- ANSI X12 837P reader and mapper (claimscrub.h, docs/x12.md).
  *
- * The reader takes a whole file, walks its interchanges (ISA/IEA),
+ * cs_x12_read takes a whole file, walks its interchanges (ISA/IEA),
  * functional groups (GS/GE) and transactions (ST/SE), and makes one claim per
- * CLM segment: the claim's values as a cJSON tree (the tree its claim JSON
- * would parse into, built directly: no text) plus, when something is wrong
- * with the X12 (a bad segment, an envelope count that does not match, an
- * unsupported version, an unmapped payer), its problems, one per line, each
- * naming the segment number and element.  The trees live in the file's arena
- * until cs_x12_free; cs_check_x12 validates a tree as cs_check validates
- * parsed JSON, so X12 claims meet exactly the rules and messages of JSON
- * claims.
+ * CLM segment.  Each claim is mapped once while reading, without building
+ * anything (DRY), for its problems: a bad segment, an envelope count that
+ * does not match, an unsupported version, an unmapped payer, one per line,
+ * each naming the segment number and element.  The claim keeps its segments
+ * and the loop state above it; cs_x12_tree maps them again, with the same
+ * code, into the cJSON tree its claim JSON would parse into (no text), and
+ * cs_check_x12 (engine.c) validates that tree as cs_check validates parsed
+ * JSON, so X12 claims meet exactly the rules and messages of JSON claims.
  *
  * Only an unreadable envelope (no ISA, bad separators) is an error for the
  * file; then the claims read before it are still returned.
@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,20 +37,23 @@
 #define CS_DEFAULT_ROOT "."
 #endif
 
-/* One claim.  Its tree is not kept (a few KiB a claim): the claim keeps a
- * copy of its own segments, from the CLM on, as they are in the file, and
- * the state of the loops above it; cs_x12_tree maps them again, which is
- * cheap. */
+/* One claim.  Its tree is not kept (a few KiB a claim): the claim keeps its
+ * own segments, from the CLM on, as they are in the file (a copy, or, for
+ * cs_x12_read_kept, where they are), and the state of the loops above it;
+ * cs_x12_tree maps them again, which is cheap. */
 struct cs_x12_claim {
     char *problems;         /* NULL, or problems separated by '\n' */
     char *id;               /* CLM01; NULL when the record has no CLM */
     long segment;           /* segment number of the CLM (of ST when none) */
     long line;              /* 1-based line of that segment */
     char transaction[16];   /* ST02 ("" when none) */
-    const char *text;       /* the claim's segments (in the file's pool);
-                               NULL when the transaction is not one we read */
+    const char *text;       /* the claim's segments (in the file's pool, or
+                               in the data for cs_x12_read_kept); NULL when
+                               the transaction is not one we read */
     size_t len;
     const char *above;      /* the loops above, packed (see save_loops) */
+    const uint16_t *index;  /* where its segments and elements are (see
+                               index_seg); NULL: split them again */
     char elem, comp, term;  /* the interchange's separators */
     bool payer_given;
 };
@@ -68,6 +72,9 @@ struct cs_x12_file {
     size_t n, cap;
     pool_block *pool;
     bool oom;
+    uint16_t *ix;           /* the index of the claim being read */
+    size_t nix, capix;
+    bool ix_ok;             /* it fits (segments under 64 KiB) */
 };
 
 /* n bytes from f's pool; NULL (f->oom set) when memory ran out. */
@@ -211,6 +218,16 @@ static void seg_parse(seg *s, field raw, const seps *sp, long num, long line)
 /* The next segment of data[0..len) from *i on, skipping CR, LF (and spaces,
  * unless the terminator is a space) before it; *num and *line count
  * segments and lines.  False at the end of data. */
+/* The first byte of [q, end) that stop marks, or end. */
+static inline const char *scan(const char *q, const char *end, const bool *stop)
+{
+    while (end - q >= 4 && !stop[(unsigned char)q[0]] && !stop[(unsigned char)q[1]] &&
+           !stop[(unsigned char)q[2]] && !stop[(unsigned char)q[3]])
+        q += 4;
+    while (q < end && !stop[(unsigned char)*q]) q++;
+    return q;
+}
+
 static bool next_seg(const char *data, size_t len, size_t *i, const seps *sp, long *num,
                      long *line, seg *s)
 {
@@ -225,18 +242,21 @@ static bool next_seg(const char *data, size_t len, size_t *i, const seps *sp, lo
     long nl = 0;
     const bool *stop = sp->stop;
     for (;;) {
-        while (q < end && !stop[(unsigned char)*q]) q++;
+        q = scan(q, end, stop);
         if (q == end || *q != '\n' || t == '\n') break;
         nl++;
         q++;
     }
-    memset(s->id, 0, sizeof s->id);
-    memcpy(s->id, p, (size_t)(q - p) < 3 ? (size_t)(q - p) : 3);
+    size_t idn = (size_t)(q - p);
+    s->id[0] = idn > 0 ? p[0] : 0;
+    s->id[1] = idn > 1 ? p[1] : 0;
+    s->id[2] = idn > 2 ? p[2] : 0;
+    s->id[3] = 0;
     int n = 0;
     while (q < end && *q == e) {
         const char *a = ++q;
         for (;;) {
-            while (q < end && !stop[(unsigned char)*q]) q++;
+            q = scan(q, end, stop);
             if (q == end || *q != '\n' || t == '\n') break;
             nl++;
             q++;
@@ -354,6 +374,7 @@ typedef struct ctx {
     const seps *sp;
     const payer_map *map;       /* NULL when replaying: payer_pack instead */
     bool payer_given;
+    bool data_stays;            /* reading: claims may refer to the data */
     cs_x12_file *out;           /* NULL when replaying one claim */
     const char *txn;
     const char *clm_at;         /* reading: where the claim's CLM starts, */
@@ -575,12 +596,28 @@ static bool end_claim(ctx *c)
     if (c->out) {
         /* keep the claim's segments, CLM to the one before cur */
         size_t len = (size_t)(c->last_end - c->clm_at);
-        char *text = pool_alloc(c->out, len ? len : 1);
-        if (text) memcpy(text, c->clm_at, len);
-        else ok = false;
+        const char *text = c->clm_at;
+        if (!c->data_stays) {
+            char *copy = pool_alloc(c->out, len ? len : 1);
+            if (copy) memcpy(copy, c->clm_at, len);
+            else ok = false;
+            text = copy;
+        }
+        const uint16_t *index = NULL;
+        cs_x12_file *f = c->out;
+        if (f->ix_ok && f->nix) {
+            uint16_t *v = (uint16_t *)(void *)pool_alloc(f, (f->nix + 1) * sizeof *v + 1);
+            if (v) {
+                v = (uint16_t *)(((uintptr_t)v + 1) & ~(uintptr_t)1);
+                memcpy(v, f->ix, f->nix * sizeof *v);
+                v[f->nix] = UINT16_MAX;     /* the end */
+                index = v;
+            } else ok = false;
+        }
         *c->rec = (cs_x12_claim){.problems = c->prob.p, .id = c->rec->id,
                                  .segment = c->rec->segment, .line = c->rec->line,
                                  .text = text, .len = len, .above = c->above,
+                                 .index = index,
                                  .elem = c->sp->elem, .comp = c->sp->comp,
                                  .term = c->sp->term, .payer_given = c->payer_given};
         memcpy(c->rec->transaction, c->txn, strnlen(c->txn, sizeof c->rec->transaction - 1));
@@ -617,6 +654,8 @@ static bool start_claim(ctx *c, const seg *s)
         if (id.n && !(r->id = strndup(id.p, id.n))) return false;
         if (!c->above && !(c->above = save_loops(c))) return false;
         c->clm_at = s->raw.p;
+        c->out->nix = 0;
+        c->out->ix_ok = true;
     }
     c->rec = r;
     c->in_cob = false;
@@ -929,11 +968,63 @@ static bool map_segment(ctx *c, const seg *s)
     return true;
 }
 
+/* Add segment s of the claim whose text starts at text to f's index, so
+ * that cs_x12_tree need not split the text again: per segment, its offset
+ * in the text (2 x 16 bits), its length, its element count, then each
+ * element's offset in the segment and length; UINT16_MAX ends the index (a
+ * segment is never that long).  A segment of 64 KiB or more: no index. */
+static void index_seg(cs_x12_file *f, const char *text, const seg *s)
+{
+    size_t need = f->nix + 4 + 2 * (size_t)s->n;
+    if (!f->ix_ok) return;
+    if (s->raw.n >= UINT16_MAX) { f->ix_ok = false; return; }
+    if (need > f->capix) {
+        size_t cap = need * 2 > 256 ? need * 2 : 256;
+        uint16_t *v = realloc(f->ix, cap * sizeof *v);
+        if (!v) { f->ix_ok = false; return; }
+        f->ix = v;
+        f->capix = cap;
+    }
+    uint16_t *v = f->ix + f->nix;
+    size_t off = (size_t)(s->raw.p - text);
+    v[0] = (uint16_t)(off & 0xffff);
+    v[1] = (uint16_t)(off >> 16);
+    v[2] = (uint16_t)s->raw.n;
+    v[3] = (uint16_t)s->n;
+    for (int k = 1; k <= s->n; k++) {
+        v[2 + 2 * k] = (uint16_t)(s->el[k].p - s->raw.p);
+        v[3 + 2 * k] = (uint16_t)s->el[k].n;
+    }
+    f->nix = need;
+}
+
+/* Segment number num at *ix of the claim text: as next_seg made it when it
+ * was read.  Advances *ix; false at the end of the index. */
+static bool indexed_seg(const char *text, const uint16_t **ix, long num, seg *s)
+{
+    const uint16_t *v = *ix;
+    if (v[0] == UINT16_MAX) return false;
+    const char *p = text + (v[0] | (size_t)v[1] << 16);
+    s->raw = (field){p, v[2]};
+    s->n = v[3];
+    for (int k = 1; k <= s->n; k++) s->el[k] = (field){p + v[2 + 2 * k], v[3 + 2 * k]};
+    size_t idn = s->n ? (size_t)v[4] - 1 : v[2];
+    s->id[0] = idn > 0 ? p[0] : 0;
+    s->id[1] = idn > 1 ? p[1] : 0;
+    s->id[2] = idn > 2 ? p[2] : 0;
+    s->id[3] = 0;
+    s->num = num;
+    s->line = 0;
+    *ix = v + 4 + 2 * (size_t)s->n;
+    return true;
+}
+
 /* Map segment s of the transaction being read; a claim's text runs from
  * its CLM to the end of its last segment. */
 static bool map_next(ctx *c, const seg *s)
 {
     bool ok = map_segment(c, s);
+    if (c->claim) index_seg(c->out, c->clm_at, s);
     c->last_end = s->raw.p + s->raw.n;
     return ok;
 }
@@ -953,6 +1044,7 @@ typedef struct txn {
 
 typedef struct parser {
     const cs_x12_options *opt;
+    bool data_stays;                /* cs_x12_read_kept */
     payer_map map;
     cs_x12_file *out;
     seps sp;
@@ -981,7 +1073,8 @@ static void start_txn(parser *P, const seg *s)
     else snprintf(t->version, sizeof t->version, "%s", P->gs_version);
     t->mapped = !strcmp(t->type, "837") && supported(t->version);
     t->c = (ctx){.sp = &P->sp, .map = &P->map, .payer_given = P->opt->payer_given,
-                 .out = P->out, .txn = t->control, .total = -1};
+                 .data_stays = P->data_stays, .out = P->out, .txn = t->control,
+                 .total = -1};
     P->txn_from = P->out->n;
 }
 
@@ -1197,11 +1290,11 @@ int cs_x12_detect(const char *data, size_t len)
 }
 
 /* Read data into out; see cs_x12_read. */
-static int parse(const char *data, size_t len, const cs_x12_options *opt,
+static int parse(const char *data, size_t len, const cs_x12_options *opt, bool stays,
                  cs_x12_file *out, char *err, size_t errlen)
 {
     static const cs_x12_options none = {0};
-    parser P = {.opt = opt ? opt : &none, .out = out};
+    parser P = {.opt = opt ? opt : &none, .data_stays = stays, .out = out};
     map_load(&P.map, P.opt->rules_dir);
     int rc = 0;
     long num = 0, line = 1;
@@ -1266,6 +1359,7 @@ void cs_x12_free(cs_x12_file *f)
         free(f->v[i].id);
     }
     free(f->v);
+    free(f->ix);
     while (f->pool) {
         pool_block *next = f->pool->next;
         free(f->pool);
@@ -1276,15 +1370,15 @@ void cs_x12_free(cs_x12_file *f)
 
 /* Reading maps each claim for its problems without making its tree (DRY);
  * cs_x12_tree makes it when the claim is checked. */
-int cs_x12_read(const char *data, size_t len, const cs_x12_options *opt,
-                cs_x12_file **out, char **err)
+static int read_file(const char *data, size_t len, const cs_x12_options *opt, bool stays,
+                     cs_x12_file **out, char **err)
 {
     char msg[512] = "";
     if (err) *err = NULL;
     *out = NULL;
     cs_x12_file *f = calloc(1, sizeof *f);
     if (!f) return -2;
-    int rc = parse(data ? data : "", data ? len : 0, opt, f, msg, sizeof msg);
+    int rc = parse(data ? data : "", data ? len : 0, opt, stays, f, msg, sizeof msg);
     if (f->oom) rc = -2;
     if (rc == -2 || (rc == -1 && err && !(*err = strdup(msg)))) {
         cs_x12_free(f);
@@ -1292,6 +1386,18 @@ int cs_x12_read(const char *data, size_t len, const cs_x12_options *opt,
     }
     *out = f;
     return rc;
+}
+
+int cs_x12_read(const char *data, size_t len, const cs_x12_options *opt,
+                cs_x12_file **out, char **err)
+{
+    return read_file(data, len, opt, false, out, err);
+}
+
+int cs_x12_read_kept(const char *data, size_t len, const cs_x12_options *opt,
+                     cs_x12_file **out, char **err)
+{
+    return read_file(data, len, opt, true, out, err);
 }
 
 size_t cs_x12_count(const cs_x12_file *f)
@@ -1325,8 +1431,12 @@ cJSON *cs_x12_tree(const cs_x12_claim *x)
     long num = x->segment - 1, line = x->line;
     seg s;
     bool ok = true;
-    while (ok && next_seg(x->text, x->len, &i, &sp, &num, &line, &s))
-        ok = map_segment(&c, &s);
+    const uint16_t *ix = x->index;
+    if (ix)
+        while (ok && indexed_seg(x->text, &ix, ++num, &s)) ok = map_segment(&c, &s);
+    else
+        while (ok && next_seg(x->text, x->len, &i, &sp, &num, &line, &s))
+            ok = map_segment(&c, &s);
     if (ok) ok = end_claim(&c);
     if (!ok) {
         free(c.prob.p);
