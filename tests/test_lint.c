@@ -148,6 +148,23 @@ static void test_dir_selects(void **state)
     tu_rmdir(root);
 }
 
+/* Waiving or re-rating a rule of one's own layer is named as such, not as
+ * a rule that does not exist. */
+static void test_own_rule_override(void **state)
+{
+    (void)state;
+    char *root = tu_tmpdir();
+    tu_write(root, "payers/base/payer.lua", "payer { id = \"base\", scripts = { \"a.lua\" },\n"
+                                            "  waive = { [\"p.inj\"] = \"why not\" } }\n");
+    tu_write(root, "payers/base/a.lua", clean_script);
+    tu_result r = lint(root);
+    assert_contains(r.out, "payers/base/payer.lua:2: waive names rule 'p.inj', but it is this "
+                           "layer's own rule: a layer overrides only the rules of the layers below\n");
+    assert_int_equal(r.status, 1);
+    tu_result_free(&r);
+    tu_rmdir(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +172,7 @@ int main(void)
         cmocka_unit_test(test_problems_found),
         cmocka_unit_test(test_load_error_and_usage),
         cmocka_unit_test(test_dir_selects),
+        cmocka_unit_test(test_own_rule_override),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -197,24 +197,29 @@ static cs_rule_info *lower_rules(linter *l, const cs_layer_entry *L, int *n)
     return all;
 }
 
+static cs_rule_info *own_rules(linter *l, const cs_layer_entry *L, int *n);
+
 static void check_overrides(linter *l, int at)
 {
     const cs_layer_entry *L = &l->ent[at];
-    int n;
-    cs_rule_info *lower = lower_rules(l, L, &n);
+    int n, nown = 0;
+    cs_rule_info *lower = lower_rules(l, L, &n), *own = own_rules(l, L, &nown);
     for (int i = at + 1; i < l->nent && strcmp(l->ent[i].kind, "layer"); i++) {
         const cs_layer_entry *o = &l->ent[i];
         if (!strcmp(o->kind, "script") || in_rules(lower, n, o->name)) continue;
         const char *what = !strcmp(o->kind, "waive") ? "waive" : "severity";
-        const char *below = L->is_client ? "no payer pack declares"
-                            : L->extends[0] ? "no pack of its extends chain declares"
-                                            : "there is no lower layer (no extends)";
+        const char *below = in_rules(own, nown, o->name)
+                                ? "it is this layer's own rule: a layer overrides only the rules of the layers below"
+                            : L->is_client ? "no payer pack declares it"
+                            : L->extends[0] ? "no pack of its extends chain declares it"
+                                            : "there is no lower layer (no extends) to declare it";
         int line = find_line(l->root, L->manifest, o->name);
-        if (line) problem(l, "%s:%d: %s names rule '%s', but %s it", L->manifest, line, what,
+        if (line) problem(l, "%s:%d: %s names rule '%s', but %s", L->manifest, line, what,
                           o->name, below);
-        else problem(l, "%s: %s names rule '%s', but %s it", L->manifest, what, o->name, below);
+        else problem(l, "%s: %s names rule '%s', but %s", L->manifest, what, o->name, below);
     }
     free(lower);
+    free(own);
 }
 
 /* ---- check 3: adjustment codes ---- */
