@@ -361,7 +361,7 @@ static void test_cli_text(void **state)
     expect(&r, 1);
     assert_contains(r.out, "CLM-1003  DENY  $25.00 at risk  payer medicare");
     assert_contains(r.out, "\n  fired          cms.ncci.ptp ");
-    assert_contains(r.out, " us  payers/medicare/payer.lua\n");
+    assert_contains(r.out, " us  payers/medicare/ncci.lua:34\n");
     assert_contains(r.out, "\n      deny on line 1: 99211 (line 1) is not paid with 96372 (line 2)");
     assert_contains(r.out, "\n      ref ptp 96372/99211 on 2026-03-02: indicator 0, rationale Misuse of Column Two code with Column One code\n");
     assert_contains(r.out, "\n      ref ptp 99211/96372 on 2026-03-02: no row\n");
@@ -373,7 +373,7 @@ static void test_cli_text(void **state)
     assert_contains(r.out, "\n  waived         cms.inj.supervision ");
     assert_contains(r.out, "\n      waived by clients/riverside-clinic/client.lua: supervision is "
                            "documented in every visit note (clinic policy 2026-01)\n");
-    assert_contains(r.out, " us  clients/riverside-clinic/client.lua\n");
+    assert_contains(r.out, " us  clients/riverside-clinic/ndc.lua:5\n");
     tu_result_free(&r);
 
     r = RUN("explain", "--rules", g_root, "--client", "tx-client", "-", "--payer", "tx");
@@ -391,7 +391,7 @@ static void test_cli_statuses_text(void **state)
     fclose(f);
     tu_result r = RUN("explain", "--rules", g_root, "--client", "tx-client", path);
     expect(&r, 1);
-    assert_contains(r.out, "\n  not_in_force   tx.future      -     payers/tx/payer.lua  (effective 2027-01-01..)\n");
+    assert_contains(r.out, "\n  not_in_force   tx.future      -     payers/tx/r.lua:2  (effective 2027-01-01..)\n");
     assert_contains(r.out, "\n  error          tx.boom   ");
     assert_contains(r.out, "\n      review on the claim engine.script_error: rule tx.boom could not run: ");
     assert_contains(r.out, "\n      warn on line 1: looked 41 times\n");

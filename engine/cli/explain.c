@@ -163,7 +163,7 @@ static void put_rule(const cJSON *t, int idw)
         printf("%6lld us  ", int_of(t, "elapsed_us"));
     else
         printf("%6s     ", "-");
-    put_clean(str_of(t, "layer"));
+    put_clean(str_of(t, "source") ? str_of(t, "source") : str_of(t, "layer"));
     const cJSON *eff = cJSON_GetObjectItemCaseSensitive(t, "effective");
     if (eff) {
         const char *from = str_of(eff, "from"), *to = str_of(eff, "to");
@@ -233,14 +233,15 @@ static char *with_empty_trace(char *rec)
 }
 
 /* Explain one claim: claim JSON (text, len), or, with problems, an X12
- * claim that could not be read (cs_check_problem with an empty trace). */
+ * claim (CLM01 id) that could not be read (cs_check_problem with an empty
+ * trace). */
 static void explain_one(ex *x, const char *text, size_t len, const cs_origin *o,
-                        const cs_x12_info *problem)
+                        const char *id, const char *problems)
 {
     char *rec = NULL;
     int status;
-    if (problem) {
-        status = cs_check_problem(x->e, problem->id, problem->problems, o, &rec, NULL);
+    if (problems) {
+        status = cs_check_problem(x->e, id, problems, o, &rec, NULL);
         if (!(rec = with_empty_trace(rec))) status = -1;
     } else {
         status = cs_explain(x->e, text, len, o, &rec, NULL);
@@ -316,10 +317,17 @@ static void explain_x12(ex *x, const char *path)
                        .segment = info.segment,
                        .transaction = info.transaction && info.transaction[0] ? info.transaction : NULL};
         size_t jlen = 0;
-        char *json = info.problems ? NULL : cs_x12_claim_json(c, &jlen);
-        if (!json && !info.problems) info.problems = "the claim could not be read";
-        explain_one(x, json, jlen, &o, json ? NULL : &info);
+        char *json = NULL, *problems = NULL;
+        if (cs_x12_claim_json(c, &json, &jlen, &problems) < 0) {
+            fprintf(stderr, "claimscrub: %s: record %ld: out of memory\n", path, o.record);
+            x->stop = true;
+            worsen(x, EXIT_TROUBLE);
+            break;
+        }
+        const char *why = problems ? problems : json ? NULL : "the claim could not be read";
+        explain_one(x, json, jlen, &o, info.id, why);
         cs_free(json);
+        cs_free(problems);
     }
     if (rc < 0) {
         fprintf(stderr, "claimscrub: %s: %s\n", path, rc == -2 ? "out of memory reading X12" : err);
@@ -346,7 +354,7 @@ static void explain_file(ex *x, const char *path)
                     "checked as empty and rejected\n", path, rec.line, rec.record,
                     CS_MAX_RECORD_BYTES);
         cs_origin o = {.file = path, .record = rec.record, .line = rec.line};
-        explain_one(x, rec.text, rec.len, &o, NULL);
+        explain_one(x, rec.text, rec.len, &o, NULL, NULL);
     }
     if (rc < 0) { fprintf(stderr, "claimscrub: %s\n", cs_reader_error(rd)); worsen(x, EXIT_TROUBLE); }
     cs_reader_close(rd);

@@ -322,6 +322,7 @@ static void put_rule(cs_buf *b, const cs_trace *t, const cs_trace_rule *e, const
     cs_buf_puts(b, "{\"rule\":");
     cs_buf_json_cstr(b, r->id);
     KEY(b, "layer"); cs_buf_json_cstr(b, r->pack->manifest);
+    KEY(b, "source"); cs_buf_json_cstr(b, r->source ? r->source : "");
     KEY(b, "status"); cs_buf_json_cstr(b, status_of(e, v, why != NULL));
     KEY(b, "severity"); cs_buf_json_cstr(b, cs_status_name(severity(v, r)));
     if (r->from || r->to) {
