@@ -13,12 +13,14 @@
 static cs_engine *g_e;
 static const cs_x12_options g_opt = {".", 0};
 
-/* A read file as the tests look at it: each claim's info and JSON. */
+/* A read file as the tests look at it: each claim's info, JSON and
+ * problems. */
 typedef struct tclaim {
     const cs_x12_claim *x;
     char *json;                 /* cs_x12_claim_json; NULL when none */
     size_t len;
-    const char *problems, *id, *transaction;
+    char *problems;             /* cs_x12_claim_json; NULL when none */
+    const char *id, *transaction;
     long segment, line;
 } tclaim;
 
@@ -45,8 +47,7 @@ static int tparse(const char *data, size_t len, const cs_x12_options *o, tfile *
         cs_x12_info info;
         tclaim *c = &t->v[i];
         c->x = cs_x12_claim_at(t->f, i, &info);
-        c->json = cs_x12_claim_json(c->x, &c->len);
-        c->problems = info.problems;
+        assert_int_equal(cs_x12_claim_json(c->x, &c->json, &c->len, &c->problems), 0);
         c->id = info.id;
         c->transaction = info.transaction;
         c->segment = info.segment;
@@ -58,7 +59,10 @@ static int tparse(const char *data, size_t len, const cs_x12_options *o, tfile *
 
 static void tfile_free(tfile *t)
 {
-    for (size_t i = 0; i < t->n; i++) cs_free(t->v[i].json);
+    for (size_t i = 0; i < t->n; i++) {
+        cs_free(t->v[i].json);
+        cs_free(t->v[i].problems);
+    }
     free(t->v);
     cs_x12_free(t->f);
     memset(t, 0, sizeof *t);
@@ -504,6 +508,27 @@ static void test_truncated_and_missing_clm(void **state)
     tfile_free(&f);
     free(t);
 
+    /* the claim's own problems (found mapping it) come first, then its
+     * envelopes' (found reading the file), in the order found */
+    t = edit(base, "SV1*HC:99213*", "SV1*HC>99213*");
+    *strstr(t, "LX*2") = 0;
+    assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.v[0].problems,
+                        "segment 26 (SV1): SV101: 'HC>99213' is not qualifier:code (the "
+                        "component separator is ':', from ISA16)\n"
+                        "segment 21 (CLM): CLM02: total charge 180.00 is not the sum of "
+                        "the line charges 125.00\n"
+                        "segment 3 (ST): transaction 0002 has no SE (it ends at the end of "
+                        "the file)\n"
+                        "segment 2 (GS): group 0002 has no GE\n"
+                        "segment 1 (ISA): interchange 000000102 has no IEA (the file ends)");
+    int st0;
+    cs_free(check_claim(&f.v[0], &st0));
+    assert_int_equal(st0, CS_REJECT);
+    tfile_free(&f);
+    free(t);
+
     /* no CLM: one record for the transaction */
     t = edit(base, "CLM*CLM-X2*180.00***11:B:1*Y*A*Y*Y~\n", "");
     assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
@@ -614,6 +639,40 @@ static char *check_edit(const char *from, const char *to, int *status)
     return rec;
 }
 
+/* Long segments (64 bytes or more), a line feed inside a segment and more
+ * elements than are kept (31) split as short ones do: the claim is the same,
+ * one line further down. */
+static void test_long_segments(void **state)
+{
+    char *base = example(), err[256], many[200] = "REF*EI*371234567";
+    for (int i = 0; i < 40; i++) strcat(many, "*X");
+    char *t1 = edit(base, "NM1*85*2*RIVERSIDE CLINIC*****XX*1234567893",
+                    "NM1*85*2*RIVERSIDE\nCLINIC OF A VERY LONG NAME THAT GOES ON AND ON AND "
+                    "ON*****XX*1234567893");
+    char *t2 = edit(t1, "REF*EI*371234567", many);
+    tfile a, b;
+    assert_int_equal(parse_text(base, &a, err, sizeof err), 0);
+    assert_int_equal(parse_text(t2, &b, err, sizeof err), 0);
+    assert_int_equal(a.n, 1);
+    assert_int_equal(b.n, 1);
+    assert_null(b.v[0].problems);
+    assert_contains(b.v[0].json, "\"billing_provider\":{\"npi\":\"1234567893\"");
+    assert_string_equal(a.v[0].json, b.v[0].json);
+    assert_int_equal(b.v[0].segment, a.v[0].segment);
+    assert_int_equal(b.v[0].line, a.v[0].line + 1);
+    int sa, sb;
+    char *ra = check_claim(&a.v[0], &sa), *rb = check_claim(&b.v[0], &sb);
+    assert_int_equal(sa, sb);
+    assert_non_null(strstr(rb, "\"line\":22,"));
+    cs_free(ra);
+    cs_free(rb);
+    tfile_free(&a);
+    tfile_free(&b);
+    free(t1);
+    free(t2);
+    free(base);
+}
+
 /* Numbers reach the claim model as they would through the claim JSON's
  * text (cJSON prints, then parses them): the tree holds the same doubles. */
 static void test_numbers(void **state)
@@ -665,8 +724,14 @@ static void test_api(void **state)
     assert_string_equal(info.id, "CLM-X2");
     assert_string_equal(info.transaction, "0002");
     assert_int_equal(info.segment, 21);
-    assert_contains(info.problems, "837 005010X223A2 is not supported");
-    assert_null(cs_x12_claim_json(c, NULL));
+    char *json = NULL, *problems = NULL;
+    size_t jlen = 1;
+    assert_int_equal(cs_x12_claim_json(c, &json, &jlen, &problems), 0);
+    assert_null(json);
+    assert_int_equal(jlen, 0);
+    assert_contains(problems, "837 005010X223A2 is not supported");
+    cs_free(problems);
+    assert_int_equal(cs_x12_claim_json(c, NULL, NULL, NULL), 0);   /* neither wanted */
     char *out = NULL;
     assert_int_equal(cs_check_x12(g_e, c, NULL, &out, NULL), CS_REJECT);
     assert_contains(out, "\"claim\":\"CLM-X2\"");
@@ -679,10 +744,25 @@ static void test_api(void **state)
     assert_int_equal(cs_x12_read(base, strlen(base), NULL, &f, NULL), 0);
     assert_int_equal(cs_x12_read_kept(base, strlen(base), NULL, &g, NULL), 0);
     assert_int_equal(cs_x12_count(g), 1);
-    char *a = cs_x12_claim_json(cs_x12_claim_at(f, 0, NULL), NULL);
-    char *b = cs_x12_claim_json(cs_x12_claim_at(g, 0, NULL), NULL);
+    char *a = NULL, *b = NULL, *pa = NULL, *pb = NULL;
+    assert_int_equal(cs_x12_claim_json(cs_x12_claim_at(f, 0, NULL), &a, NULL, &pa), 0);
+    assert_int_equal(cs_x12_claim_json(cs_x12_claim_at(g, 0, NULL), &b, NULL, NULL), 0);
     assert_non_null(a);
+    assert_null(pa);
     assert_string_equal(a, b);
+    /* problems without the JSON: the same as with it */
+    char *t2 = edit(base, "SV1*HC:99213*", "SV1*HC>99213*");
+    cs_x12_file *h = NULL;
+    assert_int_equal(cs_x12_read(t2, strlen(t2), NULL, &h, NULL), 0);
+    char *jh = NULL;
+    assert_int_equal(cs_x12_claim_json(cs_x12_claim_at(h, 0, NULL), &jh, NULL, &pa), 0);
+    assert_int_equal(cs_x12_claim_json(cs_x12_claim_at(h, 0, NULL), NULL, NULL, &pb), 0);
+    assert_non_null(jh);        /* a claim with problems still has JSON */
+    assert_contains(pa, "(SV1): SV101: 'HC>99213' is not qualifier:code");
+    assert_string_equal(pa, pb);
+    cs_free(jh); cs_free(pa); cs_free(pb);
+    cs_x12_free(h);
+    free(t2);
     char *ra = NULL, *rb = NULL;
     assert_int_equal(cs_check_x12(g_e, cs_x12_claim_at(f, 0, NULL), NULL, &ra, NULL), CS_DENY);
     assert_int_equal(cs_check_x12(g_e, cs_x12_claim_at(g, 0, NULL), NULL, &rb, NULL), CS_DENY);
@@ -779,6 +859,7 @@ int main(void)
         cmocka_unit_test(test_payer_given),
         cmocka_unit_test(test_check_problem),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_long_segments),
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_threads),
     };

@@ -47,21 +47,27 @@ static int convert_file(const char *path, const cs_x12_options *xo)
     for (size_t i = 0; i < cs_x12_count(f); i++) {
         cs_x12_info c;
         size_t jlen;
-        char *json = cs_x12_claim_json(cs_x12_claim_at(f, i, &c), &jlen);
+        char *json, *problems;
+        if (cs_x12_claim_json(cs_x12_claim_at(f, i, &c), &json, &jlen, &problems) < 0) {
+            fprintf(stderr, "claimscrub: %s: segment %ld: out of memory\n", path, c.segment);
+            status = 2;
+            break;
+        }
         if (json) {
             fwrite(json, 1, jlen, stdout);
             putchar('\n');
             cs_free(json);
         }
-        if (!c.problems) continue;
+        if (!problems) continue;
         status = 1;
-        const char *p = c.problems;
+        const char *p = problems;
         while (*p) {
             size_t n = strcspn(p, "\n");
             fprintf(stderr, "%s: segment %ld: claim %s: %.*s\n", path, c.segment,
                     c.id ? c.id : "(none)", (int)n, p);
             p += n + (p[n] == '\n');
         }
+        cs_free(problems);
     }
     if (rc < 0) {
         fprintf(stderr, "claimscrub: %s: %s\n", path, rc == -2 ? "out of memory" : why);

@@ -113,23 +113,22 @@ typedef struct cs_x12_options {
                                problem */
 } cs_x12_options;
 
-/* The claims read from one 837P file, and one of them.  A claim holds what
- * its claim JSON would say (its segments and the loops above them) and its
- * X12 problems; it is mapped and validated as a claim when checked.  Both stay valid, unchanged, until
- * cs_x12_free: any number of threads may read and check claims of one file
- * at once. */
+/* The claims read from one 837P file, and one of them.  Reading splits
+ * the file into claims: a claim holds its segments, the loops above them and
+ * the problems of its envelopes; it is mapped (into its values and its own
+ * problems) only when checked or converted.  Both stay valid, unchanged,
+ * until cs_x12_free: any number of threads may read and check claims of one
+ * file at once. */
 typedef struct cs_x12_file cs_x12_file;
 typedef struct cs_x12_claim cs_x12_claim;
 
-/* Where a claim is and what is wrong with its X12.  Strings belong to the
- * file. */
+/* Where a claim is.  Strings belong to the file.  Its problems come with
+ * its JSON (cs_x12_claim_json). */
 typedef struct cs_x12_info {
     const char *id;          /* CLM01 as written; NULL when the claim has none */
     long segment;            /* segment number of the CLM (of ST when none) */
     long line;               /* 1-based line of that segment */
     const char *transaction; /* ST02; "" when none */
-    const char *problems;    /* NULL, or problems separated by '\n', each
-                                naming segment number and element */
 } cs_x12_info;
 
 /* Nonzero when data (len bytes; after an optional UTF-8 byte order mark and
@@ -156,15 +155,20 @@ size_t cs_x12_count(const cs_x12_file *f);
 /* Claim i (< cs_x12_count) of f; fills *info when info is not NULL. */
 const cs_x12_claim *cs_x12_claim_at(const cs_x12_file *f, size_t i, cs_x12_info *info);
 
-/* The claim as the project's claim JSON, one line, NUL-terminated, its
- * length in *len when len is not NULL; NULL when it has none (a transaction
- * we do not read) or memory ran out.  Release with cs_free. */
-char *cs_x12_claim_json(const cs_x12_claim *c, size_t *len);
+/* Map claim c once into what convert prints: *json (when json is not NULL)
+ * gets the project's claim JSON, one line, NUL-terminated, its length in
+ * *len when len is not NULL, or NULL when it has none (a transaction we do
+ * not read); *problems (when problems is not NULL) gets NULL, or its X12
+ * problems, separated by '\n', each naming segment number and element (its
+ * own, then its envelopes'): those that make cs_check_x12 reject it.  A
+ * claim with problems may still have JSON.  Returns 0, or -2 when memory
+ * ran out (then both NULL).  Release both with cs_free. */
+int cs_x12_claim_json(const cs_x12_claim *c, char **json, size_t *len, char **problems);
 
-/* Check one X12 claim: its record is the one cs_check gives for its claim
- * JSON (cs_x12_claim_json), or, when the claim has X12 problems, the one
- * cs_check_problem gives for them.  No JSON is printed or parsed.  Output
- * and return value as cs_check. */
+/* Check one X12 claim, mapping it once: its record is the one cs_check
+ * gives for its claim JSON (cs_x12_claim_json), or, when the claim has X12
+ * problems, the one cs_check_problem gives for them.  No JSON is printed
+ * or parsed.  Output and return value as cs_check. */
 int cs_check_x12(cs_engine *e, const cs_x12_claim *c, const cs_origin *origin,
                  char **out, size_t *outlen);
 

@@ -269,13 +269,15 @@ static bool read_claim(cs_engine *e, const char *json, size_t len)
     return ok;
 }
 
-/* Map the X12 claim x into a tree in the arena and validate it. */
-static bool read_x12(cs_engine *e, const cs_x12_claim *x)
+/* Map the X12 claim x into a tree in the arena and, when it has no X12
+ * problems, validate it; else *problems gets them (malloc'd). */
+static bool read_x12(cs_engine *e, const cs_x12_claim *x, char **problems)
 {
+    cJSON *root = NULL;
     cs_jsonmem_begin(&e->arena);
-    cJSON *root = cs_x12_tree(x);
-    bool ok = root && validate(e, root);
-    if (!root) e->arena.oom = true;     /* an X12 claim without problems maps */
+    bool ok = cs_x12_map(x, &root, problems) == 0 && (root || *problems);
+    if (!ok) e->arena.oom = true;       /* a claim without problems has a tree */
+    ok = ok && !*problems && validate(e, root);
     bool oom = e->arena.oom;
     drop_tree(e, root);
     e->arena.oom = oom;
@@ -291,7 +293,15 @@ static int check(cs_engine *e, const char *json, size_t len, const cs_x12_claim 
     cs_verdict_reset(v);
     if (!json) { json = ""; len = 0; }
     e->arena.oom = false;
-    bool ok = x ? read_x12(e, x) : read_claim(e, json, len);
+    char *problems = NULL;
+    bool ok = x ? read_x12(e, x, &problems) : read_claim(e, json, len);
+    if (problems) {         /* X12 problems: the claim is not validated */
+        cs_x12_info info;
+        cs_x12_info_of(x, &info);
+        int st = cs_check_problem(e, info.id, problems, origin, out, outlen);
+        free(problems);
+        return st;
+    }
     if (ok && pick_layers(e, &e->claim)) {
         e->host.trace = t;
         cs_run_claim(e->sb, &e->host, &e->claim, v);
@@ -318,15 +328,11 @@ int cs_check(cs_engine *e, const char *json, size_t len, const cs_origin *origin
     return check(e, json, len, NULL, origin, out, outlen, NULL);
 }
 
-/* The claim's tree is validated as parsed JSON is: same rules, same
- * messages. */
+/* The claim is mapped once: its tree is validated as parsed JSON is (same
+ * rules, same messages), or its problems make the record. */
 int cs_check_x12(cs_engine *e, const cs_x12_claim *c, const cs_origin *origin,
                  char **out, size_t *outlen)
 {
-    cs_x12_info info;
-    cs_x12_info_of(c, &info);
-    if (info.problems)
-        return cs_check_problem(e, info.id, info.problems, origin, out, outlen);
     return check(e, NULL, 0, c, origin, out, outlen, NULL);
 }
 

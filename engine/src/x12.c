@@ -3,14 +3,16 @@
  *
  * cs_x12_read takes a whole file, walks its interchanges (ISA/IEA),
  * functional groups (GS/GE) and transactions (ST/SE), and makes one claim per
- * CLM segment.  Each claim is mapped once while reading, without building
- * anything (DRY), for its problems: a bad segment, an envelope count that
- * does not match, an unsupported version, an unmapped payer, one per line,
- * each naming the segment number and element.  The claim keeps its segments
- * and the loop state above it; cs_x12_tree maps them again, with the same
- * code, into the cJSON tree its claim JSON would parse into (no text), and
- * cs_check_x12 (engine.c) validates that tree as cs_check validates parsed
- * JSON, so X12 claims meet exactly the rules and messages of JSON claims.
+ * CLM segment.  Reading does only that: it finds the segments, splits into
+ * elements those outside claims (and those that end one), checks the
+ * envelopes (counts, control numbers, versions) and notes, for each claim,
+ * its segments, the loop state above it and the envelopes' problems; it
+ * does not look inside the claim.  cs_x12_map maps a claim once, when it is
+ * checked or converted, into the cJSON tree its claim JSON would parse into
+ * (no text) and its problems (a bad segment, an unmapped payer, ...; one
+ * per line, each naming the segment number and element).  cs_check_x12
+ * (engine.c) validates that tree as cs_check validates parsed JSON, so X12
+ * claims meet exactly the rules and messages of JSON claims.
  *
  * Only an unreadable envelope (no ISA, bad separators) is an error for the
  * file; then the claims read before it are still returned.
@@ -39,10 +41,12 @@
 
 /* One claim.  Its tree is not kept (a few KiB a claim): the claim keeps its
  * own segments, from the CLM on, as they are in the file (a copy, or, for
- * cs_x12_read_kept, where they are), and the state of the loops above it;
- * cs_x12_tree maps them again, which is cheap. */
+ * cs_x12_read_kept, where they are) and the state of the loops above it;
+ * cs_x12_map splits and maps them. */
 struct cs_x12_claim {
-    char *problems;         /* NULL, or problems separated by '\n' */
+    char *read_problems;    /* NULL, or the problems found reading (envelopes,
+                               transaction), separated by '\n'; cs_x12_map
+                               finds the claim's own */
     char *id;               /* CLM01; NULL when the record has no CLM */
     long segment;           /* segment number of the CLM (of ST when none) */
     long line;              /* 1-based line of that segment */
@@ -52,8 +56,6 @@ struct cs_x12_claim {
                                the transaction is not one we read */
     size_t len;
     const char *above;      /* the loops above, packed (see save_loops) */
-    const uint16_t *index;  /* where its segments and elements are (see
-                               index_seg); NULL: split them again */
     char elem, comp, term;  /* the interchange's separators */
     bool payer_given;
 };
@@ -72,9 +74,6 @@ struct cs_x12_file {
     size_t n, cap;
     pool_block *pool;
     bool oom;
-    uint16_t *ix;           /* the index of the claim being read */
-    size_t nix, capix;
-    bool ix_ok;             /* it fits (segments under 64 KiB) */
 };
 
 /* n bytes from f's pool; NULL (f->oom set) when memory ran out. */
@@ -182,100 +181,128 @@ typedef struct seg {
 
 typedef struct seps {
     char elem, comp, rep, term;
-    bool stop[256];             /* elem, term and '\n' (set_stops) */
 } seps;
-
-/* Mark the bytes next_seg stops at. */
-static void set_stops(seps *sp)
-{
-    memset(sp->stop, 0, sizeof sp->stop);
-    sp->stop[(unsigned char)sp->elem] = sp->stop[(unsigned char)sp->term] = true;
-    sp->stop['\n'] = true;
-}
-
-/* Split raw into the id (its first 3 bytes) and up to MAX_ELEMENTS - 1
- * elements; any further elements are dropped. */
-static void seg_parse(seg *s, field raw, const seps *sp, long num, long line)
-{
-    /* elements are short: a plain loop beats a memchr call each */
-    const char *p = raw.p, *end = raw.p + raw.n, *q = p;
-    char e = sp->elem;
-    while (q < end && *q != e) q++;
-    s->raw = raw;
-    s->num = num;
-    s->line = line;
-    memset(s->id, 0, sizeof s->id);
-    memcpy(s->id, p, (size_t)(q - p) < 3 ? (size_t)(q - p) : 3);
-    int n = 0;
-    while (q < end && n < MAX_ELEMENTS - 1) {
-        p = ++q;
-        while (q < end && *q != e) q++;
-        s->el[++n] = (field){p, (size_t)(q - p)};
-    }
-    s->n = n;
-}
-
-/* The next segment of data[0..len) from *i on, skipping CR, LF (and spaces,
- * unless the terminator is a space) before it; *num and *line count
- * segments and lines.  False at the end of data. */
-/* The first byte of [q, end) that stop marks, or end. */
-static inline const char *scan(const char *q, const char *end, const bool *stop)
-{
-    while (end - q >= 4 && !stop[(unsigned char)q[0]] && !stop[(unsigned char)q[1]] &&
-           !stop[(unsigned char)q[2]] && !stop[(unsigned char)q[3]])
-        q += 4;
-    while (q < end && !stop[(unsigned char)*q]) q++;
-    return q;
-}
-
-static bool next_seg(const char *data, size_t len, size_t *i, const seps *sp, long *num,
-                     long *line, seg *s)
-{
-    while (*i < len && (data[*i] == '\r' || data[*i] == '\n' ||
-                        (data[*i] == ' ' && sp->term != ' ')))
-        *line += data[(*i)++] == '\n';
-    if (*i >= len) return false;
-    /* one pass over the bytes splits the segment as seg_parse would, finds
-     * the terminator and counts the lines inside */
-    const char *p = data + *i, *end = data + len, *q = p;
-    char e = sp->elem, t = sp->term;
-    long nl = 0;
-    const bool *stop = sp->stop;
-    for (;;) {
-        q = scan(q, end, stop);
-        if (q == end || *q != '\n' || t == '\n') break;
-        nl++;
-        q++;
-    }
-    size_t idn = (size_t)(q - p);
-    s->id[0] = idn > 0 ? p[0] : 0;
-    s->id[1] = idn > 1 ? p[1] : 0;
-    s->id[2] = idn > 2 ? p[2] : 0;
-    s->id[3] = 0;
-    int n = 0;
-    while (q < end && *q == e) {
-        const char *a = ++q;
-        for (;;) {
-            q = scan(q, end, stop);
-            if (q == end || *q != '\n' || t == '\n') break;
-            nl++;
-            q++;
-        }
-        if (n < MAX_ELEMENTS - 1) s->el[++n] = (field){a, (size_t)(q - a)};
-    }
-    s->n = n;
-    s->raw = (field){p, (size_t)(q - p)};
-    s->num = ++*num;
-    s->line = *line;
-    *line += nl;
-    *i = (size_t)(q - data) + (q < end);
-    return true;
-}
 
 /* id (a segment id, zero-padded to 4 bytes) equals lit (2 or 3 letters). */
 static inline bool ideq(const char *id, const char *lit)
 {
     return id[0] == lit[0] && id[1] == lit[1] && id[2] == lit[2] && (!lit[2] || !id[3]);
+}
+
+#define SHORT_SEG 64    /* a segment shorter has fewer separators */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SPLIT_WORDS 1
+#define ONES 0x0101010101010101ULL
+#define LOW7 0x7f7f7f7f7f7f7f7fULL
+
+/* The bytes of w equal to byte b (bb = b * ONES), each as its high bit. */
+static inline uint64_t eq_bytes(uint64_t w, uint64_t bb)
+{
+    uint64_t v = w ^ bb;
+    return ~(((v & LOW7) + LOW7) | v | LOW7);
+}
+#endif
+
+/* Split the segment p[0..n) (its terminator not included; avail >= n bytes
+ * may be read) into the id (its first 3 bytes) and up to MAX_ELEMENTS - 1
+ * elements (any further ones are dropped); returns the line feeds in it.
+ * The bytes are looked at without branching on separators, which a
+ * processor cannot predict: each byte's offset is written to at[k], and k
+ * moves on when the byte is a separator, so at[0..k) are the separators'
+ * offsets.  Eight bytes at a time where they can be read. */
+static long split_seg(seg *s, const char *p, size_t n, size_t avail, char e)
+{
+    size_t at[SHORT_SEG], k = 0, j = 0;
+    long lf = 0;
+    if (n < SHORT_SEG) {            /* k <= j: at[] is large enough */
+#ifdef SPLIT_WORDS
+        const uint64_t ee = ONES * (unsigned char)e, nn = ONES * '\n';
+        for (; j < n && avail - j >= 8; j += 8) {
+            uint64_t w, keep = n - j >= 8 ? ~0ULL : (1ULL << 8 * (n - j)) - 1;
+            memcpy(&w, p + j, 8);
+            uint64_t m = (eq_bytes(w, ee) & keep) >> 7, l = eq_bytes(w, nn) & keep;
+            for (; l; l &= l - 1) lf++;
+            at[k] = j;     k += m & 1;
+            at[k] = j + 1; k += m >> 8 & 1;
+            at[k] = j + 2; k += m >> 16 & 1;
+            at[k] = j + 3; k += m >> 24 & 1;
+            at[k] = j + 4; k += m >> 32 & 1;
+            at[k] = j + 5; k += m >> 40 & 1;
+            at[k] = j + 6; k += m >> 48 & 1;
+            at[k] = j + 7; k += m >> 56 & 1;
+        }
+#endif
+        for (; j < n; j++) {
+            at[k] = j;
+            k += p[j] == e;
+            lf += p[j] == '\n';
+        }
+    } else {                        /* keep the first MAX_ELEMENTS */
+        for (; j < n; j++) {
+            at[k] = j;
+            k += (p[j] == e) & (k < MAX_ELEMENTS);
+            lf += p[j] == '\n';
+        }
+    }
+    at[k] = n;                      /* the last element ends the segment */
+    size_t idn = k ? at[0] : n;
+    s->id[0] = idn > 0 ? p[0] : 0;
+    s->id[1] = idn > 1 ? p[1] : 0;
+    s->id[2] = idn > 2 ? p[2] : 0;
+    s->id[3] = 0;
+    size_t ne = k < MAX_ELEMENTS - 1 ? k : MAX_ELEMENTS - 1;
+    for (size_t i = 1; i <= ne; i++)
+        s->el[i] = (field){p + at[i - 1] + 1, at[i] - at[i - 1] - 1};
+    s->n = (int)ne;
+    s->raw = (field){p, n};
+    return lf;
+}
+
+/* Whether a segment with this id ends a claim or what holds it. */
+static bool ends_claim(const char *id)
+{
+    return ideq(id, "HL") || ideq(id, "CLM") || ideq(id, "SE") || ideq(id, "ST") ||
+           ideq(id, "IEA");
+}
+
+/* The next segment of data[0..len) from *i on, skipping CR, LF (and spaces,
+ * unless the terminator is a space) before it; *num and *line count
+ * segments and lines.  Split into its elements when all is true or when it
+ * ends_claim; else only its id and raw are set (no element): reading does
+ * not look inside a claim.  False at the end of data. */
+static bool next_seg(const char *data, size_t len, size_t *i, const seps *sp, long *num,
+                     long *line, seg *s, bool all)
+{
+    while (*i < len && (data[*i] == '\r' || data[*i] == '\n' ||
+                        (data[*i] == ' ' && sp->term != ' ')))
+        *line += data[(*i)++] == '\n';
+    if (*i >= len) return false;
+    const char *p = data + *i, *q = memchr(p, sp->term, len - *i);
+    size_t n = q ? (size_t)(q - p) : len - *i;
+    long nl = 0;
+    if (!all) {
+        size_t idn = 0;         /* as split_seg makes it */
+        while (idn < 3 && idn < n && p[idn] != sp->elem) idn++;
+        s->id[0] = idn > 0 ? p[0] : 0;
+        s->id[1] = idn > 1 ? p[1] : 0;
+        s->id[2] = idn > 2 ? p[2] : 0;
+        s->id[3] = 0;
+        all = ends_claim(s->id);
+    }
+    if (all) {
+        nl = split_seg(s, p, n, len - *i, sp->elem);
+    } else {
+        s->n = 0;
+        s->raw = (field){p, n};
+        for (const char *f = p, *end = p + n; (f = memchr(f, '\n', (size_t)(end - f))); f++)
+            nl++;
+    }
+    s->num = ++*num;
+    s->line = *line;
+    *line += nl;
+    *i += n + (q != NULL);
+    return true;
 }
 
 static field el(const seg *s, int i)
@@ -353,14 +380,15 @@ static cs_x12_claim *new_claim(cs_x12_file *f)
     return c;
 }
 
-/* Append a problem to claims [from, f->n). */
+/* Append a problem to claims [from, f->n); f->oom when memory ran out. */
 static void problem_all(cs_x12_file *f, size_t from, const char *msg)
 {
     for (size_t i = from; i < f->n; i++) {
-        str s = {f->v[i].problems, f->v[i].problems ? strlen(f->v[i].problems) : 0,
-                 f->v[i].problems ? strlen(f->v[i].problems) + 1 : 0, false};
+        char *p = f->v[i].read_problems;
+        str s = {p, p ? strlen(p) : 0, p ? strlen(p) + 1 : 0, false};
         str_add(&s, "%s", msg);
-        f->v[i].problems = s.p;
+        f->v[i].read_problems = s.p;
+        if (s.oom) f->oom = true;
     }
 }
 
@@ -370,28 +398,33 @@ typedef struct party {
     char id[SHORT], birth[11], sex[2];
 } party;
 
+/* A transaction being read (out set), or one claim being mapped (out
+ * NULL, cs_x12_map).  Reading splits the transaction into claims and keeps
+ * the loop state above each; mapping builds a claim's tree and finds its
+ * problems. */
 typedef struct ctx {
     const seps *sp;
-    const payer_map *map;       /* NULL when replaying: payer_pack instead */
+    const payer_map *map;       /* reading: the payer map */
     bool payer_given;
     bool data_stays;            /* reading: claims may refer to the data */
-    cs_x12_file *out;           /* NULL when replaying one claim */
+    cs_x12_file *out;           /* reading: the file; NULL when mapping */
     const char *txn;
     const char *clm_at;         /* reading: where the claim's CLM starts, */
     const char *last_end;       /* where the segment before this one ends */
     const char *above;          /* reading: the loops saved for the claim */
-    cs_x12_claim scratch;       /* replaying: the claim's record */
-    cJSON *done;                /* replaying: the claim's tree */
-    char payer_pack[SHORT];     /* replaying: the payer's pack, "" none */
+    cs_x12_claim scratch;       /* mapping: the claim's record */
+    cJSON *done;                /* mapping: the claim's tree */
+    char payer_pack[SHORT];     /* mapping: the payer's pack, "" none */
     /* loop state */
     char bill_npi[SHORT], bill_tax[SHORT];
     party sub, pat;
     bool has_pat;
     char payer_id[SHORT], payer_name[SHORT];
     char last_nm1[4];
-    /* the claim being built */
-    cJSON *claim, *lines, *line, *diags;
+    /* the claim: its record (set from its CLM to its end), and, when
+     * mapping, its tree and problems */
     cs_x12_claim *rec;
+    cJSON *claim, *lines, *line, *diags;
     str prob;
     bool in_cob;                /* inside 2320/2330 (other payers) */
     bool line_has_date;
@@ -401,14 +434,6 @@ typedef struct ctx {
     long long total, sum;       /* cents; -1 unknown */
     bool icd9_reported;
 } ctx;
-
-static bool oom_json(cJSON *x) { return x == NULL; }
-
-/* While reading, a claim is mapped for its problems only: its tree is the
- * stand-in DRY, and everything put into DRY is DRY, with nothing made (a
- * lookup in DRY finds nothing).  DRY is never written. */
-static cJSON dry_node;
-#define DRY (&dry_node)
 
 /* Add item to object o under the constant key k (not copied: keys are
  * literals); returns item, NULL when it is NULL. */
@@ -421,13 +446,12 @@ static cJSON *put(cJSON *o, const char *k, cJSON *item)
 /* A new object or array (type cJSON_Object or cJSON_Array) in o under k. */
 static cJSON *put_new(cJSON *o, const char *k, int type)
 {
-    if (o == DRY) return DRY;
     return put(o, k, type == cJSON_Array ? cJSON_CreateArray() : cJSON_CreateObject());
 }
 
 static cJSON *put_string(cJSON *o, const char *k, const char *v)
 {
-    return o == DRY ? DRY : put(o, k, cJSON_CreateString(v));
+    return put(o, k, cJSON_CreateString(v));
 }
 
 static void append(cJSON *a, cJSON *item)
@@ -459,7 +483,6 @@ static double json_number(double d)
 
 static cJSON *put_number(cJSON *o, const char *k, double v)
 {
-    if (o == DRY) return DRY;
     return put(o, k, cJSON_CreateNumber(json_number(v)));
 }
 
@@ -499,7 +522,7 @@ static bool d8(field f, char *out)
 static bool number(field f, double *v)
 {
     char buf[64], *end;
-    if (!f.n || f.n >= sizeof buf) return false;
+    if (!f.n || f.n + 1 >= sizeof buf) return false;    /* room for a leading '0' */
     if (f.n <= 9) {             /* the usual "1": plain digits, exact */
         long d = 0;
         size_t i = 0;
@@ -523,7 +546,7 @@ static void add_str(cJSON *o, const char *k, const char *v)
 static void add_field(cJSON *o, const char *k, field f)
 {
     char b[SHORT];
-    if (f.n && o != DRY) put_string(o, k, fcpy(f, b));
+    if (f.n) put_string(o, k, fcpy(f, b));
 }
 
 /* The loop state a claim starts from (what start_claim reads), packed into
@@ -570,65 +593,61 @@ static void set_nm1(ctx *c, field f)
     else c->last_nm1[0] = 0;
 }
 
-/* Close the claim being built: check the totals, print its JSON. */
+/* Reading: the claim ends at the segment before this one; keep its
+ * segments, CLM to there.  False when memory ran out. */
+static bool keep_claim(ctx *c)
+{
+    bool ok = true;
+    cs_x12_file *f = c->out;
+    size_t len = (size_t)(c->last_end - c->clm_at);
+    const char *text = c->clm_at;
+    if (!c->data_stays) {
+        char *copy = pool_alloc(f, len ? len : 1);
+        if (copy) memcpy(copy, c->clm_at, len);
+        else ok = false;
+        text = copy;
+    }
+    cs_x12_claim *r = c->rec;
+    *r = (cs_x12_claim){.read_problems = r->read_problems, .id = r->id, .segment = r->segment, .line = r->line,
+                        .text = text, .len = len, .above = c->above,
+                        .elem = c->sp->elem, .comp = c->sp->comp, .term = c->sp->term,
+                        .payer_given = c->payer_given};
+    memcpy(r->transaction, c->txn, strnlen(c->txn, sizeof r->transaction - 1));
+    return ok;
+}
+
+/* Close the claim: reading, keep it; mapping, check the lines against it
+ * and tidy its tree. */
 static bool end_claim(ctx *c)
 {
-    if (!c->claim) return true;
-    if (c->line && !c->line_has_date)
-        str_add(&c->prob, "segment %ld (LX): line %d has no DTP*472 service date",
-                c->lx_seg, c->nlines);
-    if (c->nlines == 0)
-        str_add(&c->prob, "segment %ld (CLM): the claim has no service line (LX/SV1)",
-                c->rec->segment);
-    if (c->total >= 0 && c->sum >= 0 && c->total != c->sum)
-        str_add(&c->prob, "segment %ld (CLM): CLM02: total charge %lld.%02lld is not the "
-                "sum of the line charges %lld.%02lld", c->rec->segment, c->total / 100,
-                c->total % 100, c->sum / 100, c->sum % 100);
-    cJSON *d = cJSON_GetObjectItemCaseSensitive(c->claim, "diagnoses");
-    if (d && !cJSON_GetArraySize(d)) cJSON_DeleteItemFromObjectCaseSensitive(c->claim, "diagnoses");
-    cJSON *ln;
-    cJSON_ArrayForEach(ln, c->lines) {
-        cJSON *p = cJSON_GetObjectItemCaseSensitive(ln, "diagnosis_pointers");
-        if (p && !cJSON_GetArraySize(p))
-            cJSON_DeleteItemFromObjectCaseSensitive(ln, "diagnosis_pointers");
-    }
-    bool ok = !c->prob.oom;
+    if (!c->rec) return true;
+    bool ok = true;
     if (c->out) {
-        /* keep the claim's segments, CLM to the one before cur */
-        size_t len = (size_t)(c->last_end - c->clm_at);
-        const char *text = c->clm_at;
-        if (!c->data_stays) {
-            char *copy = pool_alloc(c->out, len ? len : 1);
-            if (copy) memcpy(copy, c->clm_at, len);
-            else ok = false;
-            text = copy;
-        }
-        const uint16_t *index = NULL;
-        cs_x12_file *f = c->out;
-        if (f->ix_ok && f->nix) {
-            uint16_t *v = (uint16_t *)(void *)pool_alloc(f, (f->nix + 1) * sizeof *v + 1);
-            if (v) {
-                v = (uint16_t *)(((uintptr_t)v + 1) & ~(uintptr_t)1);
-                memcpy(v, f->ix, f->nix * sizeof *v);
-                v[f->nix] = UINT16_MAX;     /* the end */
-                index = v;
-            } else ok = false;
-        }
-        *c->rec = (cs_x12_claim){.problems = c->prob.p, .id = c->rec->id,
-                                 .segment = c->rec->segment, .line = c->rec->line,
-                                 .text = text, .len = len, .above = c->above,
-                                 .index = index,
-                                 .elem = c->sp->elem, .comp = c->sp->comp,
-                                 .term = c->sp->term, .payer_given = c->payer_given};
-        memcpy(c->rec->transaction, c->txn, strnlen(c->txn, sizeof c->rec->transaction - 1));
-        if (c->claim != DRY) cJSON_Delete(c->claim);
+        ok = keep_claim(c);
     } else {
-        free(c->prob.p);
+        if (c->line && !c->line_has_date)
+            str_add(&c->prob, "segment %ld (LX): line %d has no DTP*472 service date",
+                    c->lx_seg, c->nlines);
+        if (c->nlines == 0)
+            str_add(&c->prob, "segment %ld (CLM): the claim has no service line (LX/SV1)",
+                    c->rec->segment);
+        if (c->total >= 0 && c->sum >= 0 && c->total != c->sum)
+            str_add(&c->prob, "segment %ld (CLM): CLM02: total charge %lld.%02lld is not "
+                    "the sum of the line charges %lld.%02lld", c->rec->segment,
+                    c->total / 100, c->total % 100, c->sum / 100, c->sum % 100);
+        cJSON *d = cJSON_GetObjectItemCaseSensitive(c->claim, "diagnoses");
+        if (d && !cJSON_GetArraySize(d))
+            cJSON_DeleteItemFromObjectCaseSensitive(c->claim, "diagnoses");
+        cJSON *ln;
+        cJSON_ArrayForEach(ln, c->lines) {
+            cJSON *p = cJSON_GetObjectItemCaseSensitive(ln, "diagnosis_pointers");
+            if (p && !cJSON_GetArraySize(p))
+                cJSON_DeleteItemFromObjectCaseSensitive(ln, "diagnosis_pointers");
+        }
         c->done = c->claim;
     }
     c->claim = c->lines = c->line = c->diags = NULL;
     c->rec = NULL;
-    c->prob = (str){0};
     return ok;
 }
 
@@ -641,22 +660,31 @@ static void put_provider(cJSON *claim, const char *key, const char *npi, const c
     add_str(p, "taxonomy", tax);
 }
 
-static bool start_claim(ctx *c, const seg *s)
+/* Reading: a claim starts at CLM s; note where, its id and the loops above
+ * it.  False when memory ran out. */
+static bool note_claim(ctx *c, const seg *s)
 {
-    if (!end_claim(c)) return false;
-    char b[SHORT];
-    cs_x12_claim *r = c->out ? new_claim(c->out) : &c->scratch;
+    cs_x12_claim *r = new_claim(c->out);
     if (!r) return false;
     r->segment = s->num;
     r->line = s->line;
     field id = el(s, 1);
-    if (c->out) {
-        if (id.n && !(r->id = strndup(id.p, id.n))) return false;
-        if (!c->above && !(c->above = save_loops(c))) return false;
-        c->clm_at = s->raw.p;
-        c->out->nix = 0;
-        c->out->ix_ok = true;
-    }
+    if (id.n && !(r->id = strndup(id.p, id.n))) return false;
+    if (!c->above && !(c->above = save_loops(c))) return false;
+    c->clm_at = s->raw.p;
+    c->rec = r;
+    return true;
+}
+
+static bool start_claim(ctx *c, const seg *s)
+{
+    if (!end_claim(c)) return false;
+    if (c->out) return note_claim(c, s);
+    char b[SHORT];
+    cs_x12_claim *r = &c->scratch;
+    r->segment = s->num;
+    r->line = s->line;
+    field id = el(s, 1);
     c->rec = r;
     c->in_cob = false;
     c->line = NULL;
@@ -665,12 +693,10 @@ static bool start_claim(ctx *c, const seg *s)
     c->icd9_reported = false;
     c->total = cents(el(s, 2));
     if (!id.n) str_add(&c->prob, "segment %ld (CLM): CLM01: the claim id is missing", s->num);
-    if (oom_json(c->claim = c->out ? DRY : cJSON_CreateObject())) return false;
+    if (!(c->claim = cJSON_CreateObject())) return false;
     if (id.n) put_string(c->claim, "id", fcpy(id, b));
     if (c->payer_id[0]) {
-        const char *pack = c->map ? map_find(c->map, c->payer_id)
-                                  : c->payer_pack[0] ? c->payer_pack : NULL;
-        if (pack) put_string(c->claim, "payer", pack);
+        if (c->payer_pack[0]) put_string(c->claim, "payer", c->payer_pack);
         else if (!c->payer_given)
             str_add(&c->prob, "payer: X12 payer id '%s' (%s) is not in payers/payer-map.csv",
                     c->payer_id, c->payer_name[0] ? c->payer_name : "no name");
@@ -727,7 +753,7 @@ static void do_hi(ctx *c, const seg *s)
             if (!comp[1].n || split(e, c->sp->comp, comp, MAX_COMPONENTS) < 2)
                 str_add(&c->prob, "segment %ld (HI): HI%02d-2: the diagnosis code is missing",
                         s->num, i);
-            else if (c->diags != DRY) append(c->diags, cJSON_CreateString(fcpy(comp[1], b)));
+            else append(c->diags, cJSON_CreateString(fcpy(comp[1], b)));
         } else if (!strcmp(q, "BK") || !strcmp(q, "BF")) {
             if (!c->icd9_reported)
                 str_add(&c->prob, "segment %ld (HI): HI%02d-1: qualifier %s marks an ICD-9-CM "
@@ -769,7 +795,7 @@ static void do_sv1(ctx *c, const seg *s)
         for (int i = 2; i < nc && i < 6; i++) {
             if (!comp[i].n) continue;
             if (!mods && !(mods = put_new(ln, "modifiers", cJSON_Array))) return;
-            if (mods != DRY) append(mods, cJSON_CreateString(fcpy(comp[i], b)));
+            append(mods, cJSON_CreateString(fcpy(comp[i], b)));
         }
     }
     field ch = el(s, 2);
@@ -812,7 +838,7 @@ static void do_sv1(ctx *c, const seg *s)
             if (!number(comp[i], &p))
                 str_add(&c->prob, "segment %ld (SV1): SV107-%d: '%s' is not a diagnosis "
                         "pointer", s->num, i + 1, fcpy(comp[i], b));
-            else if (a != DRY) append(a, cJSON_CreateNumber(json_number(p)));
+            else append(a, cJSON_CreateNumber(json_number(p)));
         }
     }
 }
@@ -852,7 +878,6 @@ static void do_mea(ctx *c, const seg *s)
     }
     cJSON *a = cJSON_GetObjectItemCaseSensitive(c->line, "measurements");
     if (!a) a = put_new(c->line, "measurements", cJSON_Array);
-    if (a == DRY) return;
     cJSON *m = cJSON_CreateObject();
     if (!a || !m) { cJSON_Delete(m); return; }
     add_field(m, "type", el(s, 2));
@@ -860,7 +885,10 @@ static void do_mea(ctx *c, const seg *s)
     cJSON_AddItemToArray(a, m);
 }
 
-/* Map one segment of a supported transaction. */
+/* One segment of a supported transaction: reading (c->out), HL and the
+ * loops above a claim give the loop state and a CLM starts a claim, whose
+ * own segments are skipped; mapping, every segment goes into the claim's
+ * tree and problems. */
 static bool map_segment(ctx *c, const seg *s)
 {
     char b[SHORT];
@@ -888,7 +916,7 @@ static bool map_segment(ctx *c, const seg *s)
             c->last_nm1[0] = 0;
         } else if (ideq(id, "CLM")) {
             if (!start_claim(c, s)) return false;
-        } else if (!c->claim) {
+        } else if (!c->rec) {
             /* loops 2000A to 2010CA */
             c->above = NULL;
             if (ideq(id, "NM1")) {
@@ -913,14 +941,15 @@ static bool map_segment(ctx *c, const seg *s)
                     if (el(s, 3).n == 1) { p->sex[0] = el(s, 3).p[0]; p->sex[1] = 0; }
                 }
             }
+        } else if (c->out) {
+            /* reading: the claim's own segments are mapped when it is */
         } else if (ideq(id, "LX")) {
             if (c->line && !c->line_has_date)
                 str_add(&c->prob, "segment %ld (LX): line %d has no DTP*472 service date",
                         c->lx_seg, c->nlines);
             c->in_cob = false;
-            c->line = c->lines == DRY ? DRY : cJSON_CreateObject();
-            if (!c->line) return false;
-            if (c->line != DRY) cJSON_AddItemToArray(c->lines, c->line);
+            if (!(c->line = cJSON_CreateObject())) return false;
+            cJSON_AddItemToArray(c->lines, c->line);
             c->line_filled = false;
             c->nlines++;
             c->line_has_date = false;
@@ -968,63 +997,12 @@ static bool map_segment(ctx *c, const seg *s)
     return true;
 }
 
-/* Add segment s of the claim whose text starts at text to f's index, so
- * that cs_x12_tree need not split the text again: per segment, its offset
- * in the text (2 x 16 bits), its length, its element count, then each
- * element's offset in the segment and length; UINT16_MAX ends the index (a
- * segment is never that long).  A segment of 64 KiB or more: no index. */
-static void index_seg(cs_x12_file *f, const char *text, const seg *s)
-{
-    size_t need = f->nix + 4 + 2 * (size_t)s->n;
-    if (!f->ix_ok) return;
-    if (s->raw.n >= UINT16_MAX) { f->ix_ok = false; return; }
-    if (need > f->capix) {
-        size_t cap = need * 2 > 256 ? need * 2 : 256;
-        uint16_t *v = realloc(f->ix, cap * sizeof *v);
-        if (!v) { f->ix_ok = false; return; }
-        f->ix = v;
-        f->capix = cap;
-    }
-    uint16_t *v = f->ix + f->nix;
-    size_t off = (size_t)(s->raw.p - text);
-    v[0] = (uint16_t)(off & 0xffff);
-    v[1] = (uint16_t)(off >> 16);
-    v[2] = (uint16_t)s->raw.n;
-    v[3] = (uint16_t)s->n;
-    for (int k = 1; k <= s->n; k++) {
-        v[2 + 2 * k] = (uint16_t)(s->el[k].p - s->raw.p);
-        v[3 + 2 * k] = (uint16_t)s->el[k].n;
-    }
-    f->nix = need;
-}
-
-/* Segment number num at *ix of the claim text: as next_seg made it when it
- * was read.  Advances *ix; false at the end of the index. */
-static bool indexed_seg(const char *text, const uint16_t **ix, long num, seg *s)
-{
-    const uint16_t *v = *ix;
-    if (v[0] == UINT16_MAX) return false;
-    const char *p = text + (v[0] | (size_t)v[1] << 16);
-    s->raw = (field){p, v[2]};
-    s->n = v[3];
-    for (int k = 1; k <= s->n; k++) s->el[k] = (field){p + v[2 + 2 * k], v[3 + 2 * k]};
-    size_t idn = s->n ? (size_t)v[4] - 1 : v[2];
-    s->id[0] = idn > 0 ? p[0] : 0;
-    s->id[1] = idn > 1 ? p[1] : 0;
-    s->id[2] = idn > 2 ? p[2] : 0;
-    s->id[3] = 0;
-    s->num = num;
-    s->line = 0;
-    *ix = v + 4 + 2 * (size_t)s->n;
-    return true;
-}
-
-/* Map segment s of the transaction being read; a claim's text runs from
- * its CLM to the end of its last segment. */
-static bool map_next(ctx *c, const seg *s)
+/* Segment s of the transaction being read: the loop state, the claims'
+ * starts and ends; a claim's text runs from its CLM to the end of its last
+ * segment. */
+static bool read_next(ctx *c, const seg *s)
 {
     bool ok = map_segment(c, s);
-    if (c->claim) index_seg(c->out, c->clm_at, s);
     c->last_end = s->raw.p + s->raw.n;
     return ok;
 }
@@ -1034,8 +1012,8 @@ static bool map_next(ctx *c, const seg *s)
 typedef struct txn {
     size_t n;                   /* segments so far, ST included */
     bool open;
-    bool mapped;                /* an 837P we read: mapped as it comes */
-    ctx c;                      /* the mapping, when mapped */
+    bool mapped;                /* an 837P we read (its claims are mapped) */
+    ctx c;                      /* reading it, when mapped */
     long st_num, st_line;
     char control[SHORT];        /* ST02 (claims keep its first 15 bytes) */
     char version[SHORT];
@@ -1078,13 +1056,13 @@ static void start_txn(parser *P, const seg *s)
     P->txn_from = P->out->n;
 }
 
-/* Segment s of the open transaction: mapped, or, in one we do not read, a
+/* Segment s of the open transaction: read, or, in one we do not read, a
  * CLM noted as a claim. */
 static bool txn_segment(parser *P, const seg *s)
 {
     txn *t = &P->t;
     t->n++;
-    if (t->mapped) return map_next(&t->c, s);
+    if (t->mapped) return read_next(&t->c, s);
     if (!ideq(s->id, "CLM")) return true;
     cs_x12_claim *r = new_claim(P->out);
     if (!r) return false;
@@ -1156,7 +1134,6 @@ static size_t read_isa(const char *data, size_t len, seps *sp, char *why, size_t
     field parts[17];
     split((field){data, i}, e, parts, 17);
     sp->rep = parts[11].n == 1 ? parts[11].p[0] : 0;
-    set_stops(sp);
     char all[4] = {sp->elem, sp->comp, sp->term, sp->rep};
     for (int a = 0; a < 4; a++) {
         unsigned char ch = (unsigned char)all[a];
@@ -1314,7 +1291,9 @@ static int parse(const char *data, size_t len, const cs_x12_options *opt, bool s
             break;
         }
         seg s;
-        seg_parse(&s, (field){data + i, isa_len - 1}, &P.sp, ++num, line);
+        split_seg(&s, data + i, isa_len - 1, isa_len - 1, P.sp.elem);
+        s.num = ++num;
+        s.line = line;
         fcpy(el(&s, 13), P.isa_control);
         P.in_isa = true;
         P.isa_from = out->n;
@@ -1325,7 +1304,8 @@ static int parse(const char *data, size_t len, const cs_x12_options *opt, bool s
         for (size_t k = 0; k < isa_len; k++) line += data[i + k] == '\n';
         i += isa_len;
         bool ended = false;
-        while (next_seg(data, len, &i, &P.sp, &num, &line, &s)) {
+        while (next_seg(data, len, &i, &P.sp, &num, &line, &s,
+                        !(P.t.open && P.t.mapped && P.t.c.rec))) {
             if (ideq(s.id, "IEA")) {
                 end_interchange_checks(&P, &s);
                 ended = true;
@@ -1343,11 +1323,10 @@ static int parse(const char *data, size_t len, const cs_x12_options *opt, bool s
         if (!ended) { end_interchange_checks(&P, NULL); break; }
     }
 done:
-    if (P.t.mapped) free(P.t.c.prob.p);     /* stopped inside a transaction */
     free(P.map.id);
     free(P.map.pack);
     for (size_t k = 0; k < out->n && rc == 0; k++)
-        if (out->v[k].problems == NULL && out->v[k].text == NULL) rc = -2;
+        if (out->v[k].read_problems == NULL && out->v[k].text == NULL) rc = -2;
     return rc;
 }
 
@@ -1355,11 +1334,10 @@ void cs_x12_free(cs_x12_file *f)
 {
     if (!f) return;
     for (size_t i = 0; i < f->n; i++) {
-        free(f->v[i].problems);
+        free(f->v[i].read_problems);
         free(f->v[i].id);
     }
     free(f->v);
-    free(f->ix);
     while (f->pool) {
         pool_block *next = f->pool->next;
         free(f->pool);
@@ -1368,8 +1346,8 @@ void cs_x12_free(cs_x12_file *f)
     free(f);
 }
 
-/* Reading maps each claim for its problems without making its tree (DRY);
- * cs_x12_tree makes it when the claim is checked. */
+/* Reading splits the file into claims; cs_x12_map maps each when it is
+ * checked or converted. */
 static int read_file(const char *data, size_t len, const cs_x12_options *opt, bool stays,
                      cs_x12_file **out, char **err)
 {
@@ -1408,7 +1386,7 @@ size_t cs_x12_count(const cs_x12_file *f)
 void cs_x12_info_of(const cs_x12_claim *c, cs_x12_info *info)
 {
     *info = (cs_x12_info){.id = c->id, .segment = c->segment, .line = c->line,
-                          .transaction = c->transaction, .problems = c->problems};
+                          .transaction = c->transaction};
 }
 
 const cs_x12_claim *cs_x12_claim_at(const cs_x12_file *f, size_t i, cs_x12_info *info)
@@ -1418,42 +1396,74 @@ const cs_x12_claim *cs_x12_claim_at(const cs_x12_file *f, size_t i, cs_x12_info 
     return c;
 }
 
-/* Map the claim's segments again, from the loop state saved for it: the
- * same code on the same segments gives the same tree as when it was read. */
-cJSON *cs_x12_tree(const cs_x12_claim *x)
+/* a, then b, on lines of their own: malloc'd; NULL when both are (or
+ * memory ran out: *oom set). */
+static char *join_lines(const char *a, const char *b, bool *oom)
 {
-    if (!x->text) return NULL;
+    size_t na = a ? strlen(a) : 0, nb = b ? strlen(b) : 0;
+    if (!na && !nb) return NULL;
+    char *p = malloc(na + nb + 2);
+    if (!p) { *oom = true; return NULL; }
+    size_t n = 0;
+    if (na) memcpy(p, a, na);
+    n += na;
+    if (na && nb) p[n++] = '\n';
+    if (nb) memcpy(p + n, b, nb);
+    p[n + nb] = 0;
+    return p;
+}
+
+/* Map the claim's segments, from the loop state saved for it, into its
+ * tree and its problems (the only mapping of the claim: reading does not
+ * look inside it). */
+int cs_x12_map(const cs_x12_claim *x, cJSON **tree, char **problems)
+{
+    *tree = NULL;
+    *problems = NULL;
+    bool oom = false;
+    if (!x->text) {
+        *problems = join_lines(NULL, x->read_problems, &oom);
+        return oom ? -2 : 0;
+    }
     seps sp = {.elem = x->elem, .comp = x->comp, .term = x->term};
-    set_stops(&sp);
     ctx c = {.sp = &sp, .payer_given = x->payer_given, .txn = "", .total = -1};
     load_loops(&c, x->above);
     size_t i = 0;
     long num = x->segment - 1, line = x->line;
     seg s;
     bool ok = true;
-    const uint16_t *ix = x->index;
-    if (ix)
-        while (ok && indexed_seg(x->text, &ix, ++num, &s)) ok = map_segment(&c, &s);
-    else
-        while (ok && next_seg(x->text, x->len, &i, &sp, &num, &line, &s))
-            ok = map_segment(&c, &s);
+    while (ok && next_seg(x->text, x->len, &i, &sp, &num, &line, &s, true))
+        ok = map_segment(&c, &s);
     if (ok) ok = end_claim(&c);
-    if (!ok) {
-        free(c.prob.p);
+    if (ok && !c.prob.oom) *problems = join_lines(c.prob.p, x->read_problems, &oom);
+    free(c.prob.p);
+    if (!ok || c.prob.oom || oom) {
+        free(*problems);
+        *problems = NULL;
         cJSON_Delete(c.claim);
         cJSON_Delete(c.done);
-        return NULL;
+        return -2;
     }
-    return c.done;
+    *tree = c.done;
+    return 0;
 }
 
 /* Printed outside any arena, so the tree and the text are malloc'd (the
  * hooks fall back to malloc). */
-char *cs_x12_claim_json(const cs_x12_claim *c, size_t *len)
+int cs_x12_claim_json(const cs_x12_claim *c, char **json, size_t *len, char **problems)
 {
-    cJSON *tree = cs_x12_tree(c);
-    char *json = tree ? cJSON_PrintUnformatted(tree) : NULL;
+    cJSON *tree;
+    char *p;
+    if (json) *json = NULL;
+    if (len) *len = 0;
+    if (problems) *problems = NULL;
+    if (cs_x12_map(c, &tree, &p) < 0) return -2;
+    char *text = json && tree ? cJSON_PrintUnformatted(tree) : NULL;
     cJSON_Delete(tree);
-    if (len) *len = json ? strlen(json) : 0;
-    return json;
+    if (json && tree && !text) { free(p); return -2; }
+    if (json) *json = text;
+    if (len) *len = text ? strlen(text) : 0;
+    if (problems) *problems = p;
+    else free(p);
+    return 0;
 }

@@ -11,10 +11,13 @@
 /* Fill *info for c. */
 void cs_x12_info_of(const cs_x12_claim *c, cs_x12_info *info);
 
-/* c's values as a cJSON tree, made with cJSON's allocator (the engine's
- * arena when one is active): the tree cJSON would parse from its claim JSON,
- * built without text.  NULL for a transaction we do not read, or when memory
- * ran out.  Release with cJSON_Delete (nothing to do in an arena). */
-cJSON *cs_x12_tree(const cs_x12_claim *c);
+/* Map c (reading the file only split it into claims): *tree gets its values as a cJSON tree made
+ * with cJSON's allocator (the engine's arena when one is active), the tree
+ * cJSON would parse from its claim JSON, built without text; NULL for a
+ * transaction we do not read.  *problems gets NULL, or its X12 problems
+ * (malloc'd, '\n'-separated): those found mapping it, then those found
+ * reading the file.  Returns 0, or -2 when memory ran out (both NULL).
+ * Release the tree with cJSON_Delete (nothing to do in an arena). */
+int cs_x12_map(const cs_x12_claim *c, cJSON **tree, char **problems);
 
 #endif

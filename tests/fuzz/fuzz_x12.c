@@ -2,7 +2,8 @@
  * through cs_check_x12, with the repository's rules, payer map and starter
  * data set (one engine for the whole run).  A claim's record must be the
  * one cs_check gives for its claim JSON (cs_x12_claim_json), or, when it
- * has X12 problems, the one cs_check_problem gives for them. */
+ * has X12 problems (cs_x12_claim_json's), the one cs_check_problem gives
+ * for them. */
 #include "fuzz_common.h"
 
 #define MAX_CLAIMS 64   /* claims checked per input; the rest are only read */
@@ -28,14 +29,23 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
         const cs_x12_claim *c = cs_x12_claim_at(f, i, &info);
         FUZZ_CHECK(c != NULL && info.transaction != NULL && info.segment > 0 && info.line > 0);
         size_t jlen = 0;
-        char *json = cs_x12_claim_json(c, &jlen);
+        char *json = NULL, *problems = NULL, *again = NULL;
+        if (cs_x12_claim_json(c, &json, &jlen, &problems) < 0) {
+            FUZZ_CHECK(json == NULL && problems == NULL);
+            continue;
+        }
+        /* the problems alone are the same */
+        if (cs_x12_claim_json(c, NULL, NULL, &again) == 0)
+            FUZZ_CHECK((problems == NULL) == (again == NULL) &&
+                       (!problems || strcmp(problems, again) == 0));
+        cs_free(again);
         if (json) {
             FUZZ_CHECK(strlen(json) == jlen);
             cJSON *j = cJSON_Parse(json);
             FUZZ_CHECK(cJSON_IsObject(j));
             cJSON_Delete(j);
         } else {
-            FUZZ_CHECK(info.problems != NULL);  /* a claim we do not read */
+            FUZZ_CHECK(problems != NULL);       /* a claim we do not read */
         }
         cs_origin o = {.file = "fuzz.837", .record = (long)i + 1, .line = info.line,
                        .segment = info.segment,
@@ -44,14 +54,15 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
         size_t outlen = 0, twinlen = 0;
         int st = cs_check_x12(e, c, &o, &out, &outlen);
         fuzz_check_record(st, out, outlen);
-        int st2 = info.problems
-            ? cs_check_problem(e, info.id, info.problems, &o, &twin, &twinlen)
+        int st2 = problems
+            ? cs_check_problem(e, info.id, problems, &o, &twin, &twinlen)
             : cs_check(e, json, jlen, &o, &twin, &twinlen);
         FUZZ_CHECK(st == st2);
         FUZZ_CHECK(st < 0 || (outlen == twinlen && memcmp(out, twin, outlen) == 0));
         cs_free(out);
         cs_free(twin);
         cs_free(json);
+        cs_free(problems);
     }
     cs_free(err);
     cs_x12_free(f);
