@@ -1075,35 +1075,38 @@ static bool txn_segment(parser *P, const seg *s)
 
 /* Close the open transaction; close_problem (when not NULL) is added to each
  * of its claims. */
+/* A record for the transaction itself (at its ST) when it gave no claim
+ * from index from on; false when memory ran out. */
+static bool txn_record(parser *P, size_t from)
+{
+    const txn *t = &P->t;
+    if (P->out->n != from) return true;
+    cs_x12_claim *r = new_claim(P->out);
+    if (!r) return false;
+    r->segment = t->st_num;
+    r->line = t->st_line;
+    snprintf(r->transaction, sizeof r->transaction, "%s", t->control);
+    return true;
+}
+
 static bool finish_txn(parser *P, const char *close_problem)
 {
     txn *t = &P->t;
     size_t from = P->txn_from;
+    char msg[384];
     if (t->mapped) {
         if (!end_claim(&t->c)) return false;
         if (P->out->n == from) {
-            cs_x12_claim *r = new_claim(P->out);
-            if (!r) return false;
-            r->segment = t->st_num;
-            r->line = t->st_line;
-            snprintf(r->transaction, sizeof r->transaction, "%s", t->control);
-            char msg[256];
+            if (!txn_record(P, from)) return false;
             snprintf(msg, sizeof msg, "segment %ld (ST): transaction %s has no CLM segment: "
                      "no claim could be read", t->st_num, t->control);
             problem_all(P->out, from, msg);
         }
     } else {
-        char msg[384];
         snprintf(msg, sizeof msg, "transaction %s (segment %ld): %s %s is not supported; "
                  "claimscrub reads 837 005010X222A1 and 005010X222A2 (837P)", t->control,
                  t->st_num, t->type, t->version[0] ? t->version : "(no version)");
-        if (P->out->n == from) {
-            cs_x12_claim *r = new_claim(P->out);
-            if (!r) return false;
-            r->segment = t->st_num;
-            r->line = t->st_line;
-            snprintf(r->transaction, sizeof r->transaction, "%s", t->control);
-        }
+        if (!txn_record(P, from)) return false;
         problem_all(P->out, from, msg);
     }
     if (close_problem) problem_all(P->out, from, close_problem);
