@@ -673,6 +673,32 @@ static void test_long_segments(void **state)
     free(base);
 }
 
+/* A file whose segment terminator is the line feed itself: the claim is
+ * the same, and its CLM on the same line as in the "~\n" form. */
+static void test_newline_terminator(void **state)
+{
+    char *base = example(), err[256];
+    size_t n = strlen(base);
+    char *nl = malloc(n + 1), *o = nl;
+    for (const char *p = base; *p; p++)
+        if (!(p[0] == '~' && p[1] == '\n')) *o++ = *p;
+    *o = 0;
+    tfile a, b;
+    assert_int_equal(parse_text(base, &a, err, sizeof err), 0);
+    assert_int_equal(parse_text(nl, &b, err, sizeof err), 0);
+    assert_int_equal(a.n, 1);
+    assert_int_equal(b.n, 1);
+    assert_null(b.v[0].problems);
+    assert_string_equal(a.v[0].json, b.v[0].json);
+    assert_int_equal(b.v[0].segment, a.v[0].segment);
+    assert_int_equal(b.v[0].line, a.v[0].line);
+    assert_true(a.v[0].line > 10);
+    tfile_free(&a);
+    tfile_free(&b);
+    free(nl);
+    free(base);
+}
+
 /* Numbers reach the claim model as they would through the claim JSON's
  * text (cJSON prints, then parses them): the tree holds the same doubles. */
 static void test_numbers(void **state)
@@ -860,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_check_problem),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_long_segments),
+        cmocka_unit_test(test_newline_terminator),
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_threads),
     };

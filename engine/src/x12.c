@@ -300,7 +300,7 @@ static bool next_seg(const char *data, size_t len, size_t *i, const seps *sp, lo
     }
     s->num = ++*num;
     s->line = *line;
-    *line += nl;
+    *line += nl + (q && sp->term == '\n');    /* a terminator that ends a line, too */
     *i += n + (q != NULL);
     return true;
 }
