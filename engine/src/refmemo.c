@@ -37,14 +37,10 @@ const cs_pfs *cs_refmemo_pfs(cs_host *h, int i, bool *no_data)
     return m->pfs[i] == 1 ? &m->pfs_row[i] : NULL;
 }
 
-/* Look every same-date pair up; every pair is looked up (and its release
- * noted) even past the memo's room, as ref.ptp_edits would. */
-static int lookup_ptp(cs_host *h)
+cs_date cs_refmemo_each_ptp(cs_host *h, cs_ptp_visit *fn, void *ctx)
 {
-    cs_refmemo *m = &h->memo;
     const cs_claim *c = h->claim;
-    int n = 0;
-    bool no_data = false;
+    cs_date bad = 0;
     for (int j = 0; j < c->nlines; j++) {
         const cs_line *col2 = &c->lines[j];
         for (int i = 0; i < c->nlines; i++) {
@@ -52,21 +48,32 @@ static int lookup_ptp(cs_host *h)
             if (i == j || col1->service_date != col2->service_date) continue;
             const cs_refdata *r = cs_refmemo_data(h, CS_REF_PTP, col2->service_date);
             cs_ptp e;
-            if (!r) no_data = true;
-            else if (cs_ref_ptp(r, col1->code, col2->code, col2->service_date, &e)) {
-                if (n < CS_MEMO_MAX_PTP) m->ptp[n] = (cs_ptp_pair){(uint8_t)i, (uint8_t)j, e};
-                n++;
-            }
+            if (!r) { if (!bad) bad = col2->service_date; continue; }
+            bool found = cs_ref_ptp(r, col1->code, col2->code, col2->service_date, &e);
+            fn(ctx, i, j, found ? &e : NULL);
         }
     }
-    return no_data ? -1 : n > CS_MEMO_MAX_PTP ? -2 : n;
+    return bad;
+}
+
+/* Keep the edits found (counting them all, even past the memo's room). */
+static void keep_edit(void *ctx, int col1, int col2, const cs_ptp *edit)
+{
+    cs_refmemo *m = ctx;
+    if (!edit) return;
+    if (m->nptp < CS_MEMO_MAX_PTP) m->ptp[m->nptp] = (cs_ptp_pair){(uint8_t)col1, (uint8_t)col2, *edit};
+    m->nptp++;
 }
 
 int cs_refmemo_ptp(cs_host *h, const cs_ptp_pair **pairs)
 {
     cs_refmemo *m = &h->memo;
     cs_refmemo_start(h);
-    if (m->nptp == -3) m->nptp = lookup_ptp(h);
+    if (m->nptp == -3) {
+        m->nptp = 0;
+        if (cs_refmemo_each_ptp(h, keep_edit, m)) m->nptp = -1;
+        else if (m->nptp > CS_MEMO_MAX_PTP) m->nptp = -2;
+    }
     *pairs = m->ptp;
     return m->nptp;
 }

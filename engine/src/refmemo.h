@@ -49,6 +49,18 @@ const cs_refdata *cs_refmemo_data(struct cs_host *h, cs_ref_table t, cs_date dos
  * *no_data is set when the data set cannot answer at all. */
 const cs_pfs *cs_refmemo_pfs(struct cs_host *h, int i, bool *no_data);
 
+/* Called for each pair cs_refmemo_each_ptp looks up: lines col1 and col2
+ * (0-based), and the edit in force (NULL when none). */
+typedef void cs_ptp_visit(void *ctx, int col1, int col2, const cs_ptp *edit);
+
+/* Look up every ordered pair of different lines on the same date of
+ * service, by column 2 line, then column 1 line, noting the release of
+ * each, and call fn for every pair the data set can answer for.  Not
+ * memoised: the memo itself, and explain, which lists each pair, use it.
+ * Returns 0, or the first date of service the data set cannot answer for
+ * (the pairs of the other dates are still visited). */
+cs_date cs_refmemo_each_ptp(struct cs_host *h, cs_ptp_visit *fn, void *ctx);
+
 /* The PTP edits in force between ordered pairs of different lines on the
  * same date of service, by column 2 line, then column 1 line: *pairs gets
  * them and the count is returned; -1 when the data set cannot answer for

@@ -178,6 +178,24 @@ static void push_edit(lua_State *L, int col1, int col2, const cs_ptp *p)
     set_date(L, "deleted", p->deleted);
 }
 
+/* While a claim is explained, or when the memo has no room: each pair
+ * looked up is listed, each edit pushed into the table on the stack top. */
+typedef struct pushed_edits {
+    lua_State *L;
+    int n;
+} pushed_edits;
+
+static void push_pair(void *ctx, int col1, int col2, const cs_ptp *edit)
+{
+    pushed_edits *x = ctx;
+    const cs_claim *c = cs_host_of(x->L)->claim;
+    TRACE(x->L, cs_trace_ptp, c->lines[col1].code, c->lines[col2].code,
+          c->lines[col2].service_date, edit);
+    if (!edit) return;
+    push_edit(x->L, col1, col2, edit);
+    lua_rawseti(x->L, -2, ++x->n);
+}
+
 /* ref.ptp_edits(claim) -> the NCCI PTP edits among the claim's lines: for
  * every ordered pair of different lines on the same date of service whose
  * codes have an edit in force (column 1 code first), ordered by the column 2
@@ -191,7 +209,6 @@ static int l_ptp_edits(lua_State *L)
     cs_host *h = cs_host_of(L);
     if (!cs_claimview_is_claim(L, 1))
         return cs_sandbox_error(L, 1, "ref.ptp_edits: the argument must be the claim being checked");
-    const cs_claim *c = h->claim;
     const cs_ptp_pair *pairs;
     int n = h->trace ? -2 : cs_refmemo_ptp(h, &pairs);
     lua_createtable(L, n > 0 ? n : 0, 0);
@@ -199,18 +216,10 @@ static int l_ptp_edits(lua_State *L)
         push_edit(L, pairs[k].col1, pairs[k].col2, &pairs[k].edit);
         lua_rawseti(L, -2, k + 1);
     }
-    for (int j = 0, k = 0; n < 0 && j < c->nlines; j++) {
-        for (int i = 0; i < c->nlines; i++) {
-            cs_date d = c->lines[j].service_date;
-            if (i == j || c->lines[i].service_date != d) continue;
-            cs_ptp p;
-            bool found = cs_ref_ptp(data(L, "ptp_edits", CS_REF_PTP, d), c->lines[i].code,
-                                    c->lines[j].code, d, &p);
-            TRACE(L, cs_trace_ptp, c->lines[i].code, c->lines[j].code, d, found ? &p : NULL);
-            if (!found) continue;
-            push_edit(L, i, j, &p);
-            lua_rawseti(L, -2, ++k);
-        }
+    if (n < 0) {
+        pushed_edits x = {L, 0};
+        cs_date bad = cs_refmemo_each_ptp(h, push_pair, &x);
+        if (bad) data(L, "ptp_edits", CS_REF_PTP, bad);     /* raises: no PTP table */
     }
     return 1;
 }

@@ -241,26 +241,31 @@ static bool any_code(const cs_trigger *t, const cs_claim *c)
     return false;
 }
 
+/* While a claim is explained: list each looked-up pair as a row of the
+ * rule, and remember whether one has an edit. */
+typedef struct traced_pairs {
+    cs_host *h;
+    bool edit;
+} traced_pairs;
+
+static void trace_pair(void *ctx, int col1, int col2, const cs_ptp *edit)
+{
+    traced_pairs *t = ctx;
+    const cs_claim *c = t->h->claim;
+    cs_trace_ptp(t->h->trace, c->lines[col1].code, c->lines[col2].code,
+                 c->lines[col2].service_date, edit);
+    t->edit = t->edit || edit;
+}
+
 /* Whether a same-date pair has a PTP edit (or a date the data cannot
- * answer for).  While the claim is explained every pair is looked up here
- * and listed as a row of the rule; otherwise the claim's memo answers. */
-static bool ptp_pair(cs_host *h, const cs_claim *c)
+ * answer for).  While the claim is explained every pair is listed as a row
+ * of the rule; otherwise the claim's memo answers. */
+static bool ptp_pair(cs_host *h)
 {
     const cs_ptp_pair *pairs;
     if (!h->trace) return cs_refmemo_ptp(h, &pairs) != 0;
-    bool hit = false;
-    for (int j = 0; j < c->nlines; j++) {
-        for (int i = 0; i < c->nlines; i++) {
-            const cs_line *col1 = &c->lines[i], *col2 = &c->lines[j];
-            if (i == j || col1->service_date != col2->service_date) continue;
-            const cs_refdata *r = cs_refmemo_data(h, CS_REF_PTP, col2->service_date);
-            cs_ptp e;
-            bool found = r && cs_ref_ptp(r, col1->code, col2->code, col2->service_date, &e);
-            if (r) cs_trace_ptp(h->trace, col1->code, col2->code, col2->service_date, found ? &e : NULL);
-            hit = hit || !r || found;
-        }
-    }
-    return hit;
+    traced_pairs t = {h, false};
+    return cs_refmemo_each_ptp(h, trace_pair, &t) != 0 || t.edit;
 }
 
 /* Units of a code on a date, summed over its lines, over its MUE: a
@@ -372,7 +377,7 @@ bool cs_trigger_holds(const cs_trigger *t, cs_host *h)
     const cs_claim *c = h->claim;
     cs_refmemo_start(h);
     bool ok = !t->codes || any_code(t, c);
-    if (t->data & T_PTP) ok = ptp_pair(h, c) && ok;
+    if (t->data & T_PTP) ok = ptp_pair(h) && ok;
     if (t->data & T_MUE) ok = mue_over(h, c) && ok;
     if (t->data & T_AOC) ok = aoc_type1(h, c) && ok;
     if (t->data & T_ICD10) ok = icd10_problem(h, c) && ok;
