@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 #include "claimscrub.h"
@@ -53,6 +54,19 @@ static inline const char *fuzz_tmp(void)
         atexit(fuzz_tmp_cleanup);
     }
     return fuzz_tmp_dir;
+}
+
+/* Make the rules root <tmp>/rules with an empty pack folder payers/f;
+ * root (128 bytes) gets the root. */
+static inline void fuzz_pack_root(char *root)
+{
+    char p[192];
+    snprintf(root, 128, "%s/rules", fuzz_tmp());
+    FUZZ_CHECK(mkdir(root, 0755) == 0);
+    snprintf(p, sizeof p, "%s/payers", root);
+    FUZZ_CHECK(mkdir(p, 0755) == 0);
+    snprintf(p, sizeof p, "%s/payers/f", root);
+    FUZZ_CHECK(mkdir(p, 0755) == 0);
 }
 
 /* The record cs_check produced must be one line of JSON whose "status"

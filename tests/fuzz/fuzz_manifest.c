@@ -4,19 +4,13 @@
  * message naming a file; never a crash. */
 #include "fuzz_common.h"
 
-#include <sys/stat.h>
 
 int FUZZ_ENTRY(const uint8_t *data, size_t size)
 {
     static char root[128], manifest[192];
     if (!root[0]) {
         char p[192];
-        snprintf(root, sizeof root, "%s/rules", fuzz_tmp());
-        FUZZ_CHECK(mkdir(root, 0755) == 0);
-        snprintf(p, sizeof p, "%s/payers", root);
-        FUZZ_CHECK(mkdir(p, 0755) == 0);
-        snprintf(p, sizeof p, "%s/payers/f", root);
-        FUZZ_CHECK(mkdir(p, 0755) == 0);
+        fuzz_pack_root(root);
         snprintf(p, sizeof p, "%s/payers/f/r.lua", root);
         static const char script[] =
             "rule { id = \"f.r\", summary = \"s\", severity = \"deny\",\n"

@@ -4,7 +4,6 @@
  * (findings, or engine.script_error), or a load error; never a crash. */
 #include "fuzz_common.h"
 
-#include <sys/stat.h>
 
 static const char claim[] =
     "{\"id\":\"F-1\",\"payer\":\"f\","
@@ -21,12 +20,7 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
     static char root[128], script[192];
     if (!root[0]) {
         char p[192];
-        snprintf(root, sizeof root, "%s/rules", fuzz_tmp());
-        FUZZ_CHECK(mkdir(root, 0755) == 0);
-        snprintf(p, sizeof p, "%s/payers", root);
-        FUZZ_CHECK(mkdir(p, 0755) == 0);
-        snprintf(p, sizeof p, "%s/payers/f", root);
-        FUZZ_CHECK(mkdir(p, 0755) == 0);
+        fuzz_pack_root(root);
         snprintf(p, sizeof p, "%s/payers/f/payer.lua", root);
         static const char manifest[] =
             "payer { id = \"f\", name = \"fuzz\", scripts = { \"r.lua\" } }\n";
