@@ -4,7 +4,6 @@
  * message naming a file; never a crash. */
 #include "fuzz_common.h"
 
-
 int FUZZ_ENTRY(const uint8_t *data, size_t size)
 {
     static char root[128], manifest[192];

@@ -4,7 +4,6 @@
  * (findings, or engine.script_error), or a load error; never a crash. */
 #include "fuzz_common.h"
 
-
 static const char claim[] =
     "{\"id\":\"F-1\",\"payer\":\"f\","
     "\"patient\":{\"id\":\"P1\",\"birth_date\":\"1950-01-01\",\"sex\":\"F\"},"
