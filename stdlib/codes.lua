@@ -1,7 +1,12 @@
 -- codes: code-set membership for procedure codes (CPT / HCPCS Level II).
--- Every function takes a normalised 5-character code string and returns a
--- boolean.  Pure: no state, no claim access.  Sets are tables, so a test is
--- one lookup; ranges compare strings (all codes have 5 characters).
+-- Every test takes a normalised 5-character code string and returns a
+-- boolean.  Pure: no state, no claim access.  Each family is a list of
+-- codes and "first-last" ranges (codes compare character by character:
+-- all have 5), exported in capitals for rule triggers (`applies_to =
+-- { codes = codes.EM }`); its test is made from the same list by the
+-- engine's `codeset` module, so the two cannot disagree.
+local codeset = require "codeset"
+
 local M = {}
 
 --- A set of the strings in list: set[x] is true for each of them.  For
@@ -13,24 +18,41 @@ function M.set_of(list)
 end
 local set = M.set_of
 
-local function in_range(code, lo, hi)
-  return type(code) == "string" and #code == 5 and code >= lo and code <= hi
-end
-
-local EM_OFFICE = set { "99202", "99203", "99204", "99205",
-                        "99211", "99212", "99213", "99214", "99215" }
-local INJECTION_SC_IM = set { "96372" }
+--- Office or other outpatient E/M visits: 99202-99205 (new), 99211-99215
+--- (established).
+M.EM_OFFICE = { "99202-99205", "99211-99215" }
+--- Any evaluation and management service: the CPT E/M section 99201-99499
+--- (99201 was deleted in 2021; older claims still carry it).
+M.EM = { "99201-99499" }
+--- Therapeutic, prophylactic or diagnostic injection, SC or IM.
+M.INJECTION_SC_IM = { "96372" }
+--- Chemotherapy and other highly complex drug administration.
+M.CHEMO_ADMIN = { "96401-96549" }
+--- Drug administration: hydration, therapeutic/prophylactic/diagnostic
+--- injections and infusions, and chemotherapy administration.
+M.DRUG_ADMIN = { "96360-96379", "96401-96549" }
+--- HCPCS Level II drug supply codes (J9000-J9999 are chemotherapy).
+M.DRUG_SUPPLY = { "J0100-J9999" }
+--- Chemotherapy drug supply codes: HCPCS "Chemotherapy Drugs".
+M.CHEMO_DRUG = { "J9000-J9999" }
 
 -- Non-ESRD erythropoiesis-stimulating agents (billing-rules.md, ESA):
 -- darbepoetin alfa J0881, epoetin alfa J0885, epoetin alfa-epbx Q5106.
-local ESA_NON_ESRD = set { "J0881", "J0885", "Q5106" }
+M.ESA_NON_ESRD = { "J0881", "J0885", "Q5106" }
+--- Any drug product billed on its own line: a drug supply code, a
+--- biosimilar Q5101-Q5199, or a non-ESRD ESA.
+M.DRUG = { "J0100-J9999", "Q5101-Q5199", "J0881", "J0885", "Q5106" }
 
 -- Hormonal anti-neoplastics among the chemotherapy drug codes (GnRH
 -- agonists/antagonists, estrogen-receptor antagonist; names from the HCPCS
 -- 2024 descriptions): J9155 degarelix, J9202 goserelin, J9217/J9218
 -- leuprolide acetate, J9395 fulvestrant.  Given SC/IM they are administered
 -- with 96402, other anti-neoplastics with 96401.
-local HORMONAL_ANTINEOPLASTIC = set { "J9155", "J9202", "J9217", "J9218", "J9395" }
+M.HORMONAL_ANTINEOPLASTIC = { "J9155", "J9202", "J9217", "J9218", "J9395" }
+
+--- Vaccine and toxoid products: CPT 90476-90759, and the HCPCS influenza
+--- vaccine products Q2034-Q2039.
+M.VACCINE_PRODUCT = { "90476-90759", "Q2034-Q2039" }
 
 -- Vaccine product codes Medicare Part B covers with its own administration
 -- codes (CMS MLN booklet "Medicare Part B Immunization Billing"): influenza
@@ -47,66 +69,26 @@ local HEPB_VACCINE = set { "90739", "90740", "90743", "90744", "90746", "90747",
 
 -- Immunization administration: 90460/90461 (with counselling), 90471-90474,
 -- and Medicare's G0008 (influenza), G0009 (pneumococcal), G0010 (hepatitis B).
-local VACCINE_ADMIN = set { "90460", "90461", "90471", "90472", "90473", "90474",
-                            "G0008", "G0009", "G0010" }
+M.VACCINE_ADMIN = { "90460", "90461", "90471-90474", "G0008", "G0009", "G0010" }
 
---- Office or other outpatient E/M visit: 99202-99205 (new), 99211-99215
---- (established).
-function M.is_em_office(code)
-  return EM_OFFICE[code] == true
-end
+--- HCPCS Level II codes: those that start with a letter, as opposed to CPT
+--- (Level I: five digits, or four digits and a letter: 0591T, 0001U).
+M.HCPCS_LEVEL2 = { "A0000-ZZZZZ" }
 
---- Any evaluation and management service: the CPT E/M section 99201-99499
---- (99201 was deleted in 2021; older claims still carry it).
-function M.is_em(code)
-  return in_range(code, "99201", "99499")
-end
-
---- Therapeutic, prophylactic or diagnostic injection, SC or IM.
-function M.is_injection_sc_im(code)
-  return INJECTION_SC_IM[code] == true
-end
-
---- Drug administration: hydration, therapeutic/prophylactic/diagnostic
---- injections and infusions (96360-96379) and chemotherapy administration
---- (96401-96549).
-function M.is_drug_admin(code)
-  return in_range(code, "96360", "96379") or in_range(code, "96401", "96549")
-end
-
---- Chemotherapy and other highly complex drug administration, 96401-96549.
-function M.is_chemo_admin(code)
-  return in_range(code, "96401", "96549")
-end
-
---- HCPCS Level II drug supply code (J0100-J8499, J9000-J9999 chemotherapy).
-function M.is_drug_supply(code)
-  return in_range(code, "J0100", "J9999")
-end
-
---- Chemotherapy drug supply code: HCPCS J9000-J9999 ("Chemotherapy Drugs").
-function M.is_chemo_drug(code)
-  return in_range(code, "J9000", "J9999")
-end
-
---- A hormonal anti-neoplastic chemotherapy drug (administered SC/IM with
---- 96402 rather than 96401).  See HORMONAL_ANTINEOPLASTIC above.
-function M.is_hormonal_antineoplastic(code)
-  return HORMONAL_ANTINEOPLASTIC[code] == true
-end
-
---- Any drug product billed on its own line: a J-code drug supply code, a
---- biosimilar Q5101-Q5199, or a non-ESRD ESA.
-function M.is_drug(code)
-  return M.is_drug_supply(code) or in_range(code, "Q5101", "Q5199")
-      or ESA_NON_ESRD[code] == true
-end
-
---- Vaccine or toxoid product: CPT 90476-90759, and the HCPCS influenza
---- vaccine products Q2034-Q2039.
-function M.is_vaccine_product(code)
-  return in_range(code, "90476", "90759") or in_range(code, "Q2034", "Q2039")
-end
+-- The tests, one per list above.
+M.is_em_office = codeset.of(M.EM_OFFICE)
+M.is_em = codeset.of(M.EM)
+M.is_injection_sc_im = codeset.of(M.INJECTION_SC_IM)
+M.is_drug_admin = codeset.of(M.DRUG_ADMIN)
+M.is_chemo_admin = codeset.of(M.CHEMO_ADMIN)
+M.is_drug_supply = codeset.of(M.DRUG_SUPPLY)
+M.is_chemo_drug = codeset.of(M.CHEMO_DRUG)
+M.is_hormonal_antineoplastic = codeset.of(M.HORMONAL_ANTINEOPLASTIC)
+M.is_drug = codeset.of(M.DRUG)
+M.is_vaccine_product = codeset.of(M.VACCINE_PRODUCT)
+M.is_vaccine_admin = codeset.of(M.VACCINE_ADMIN)
+M.is_esa_non_esrd = codeset.of(M.ESA_NON_ESRD)
+M.is_hcpcs_level2 = codeset.of(M.HCPCS_LEVEL2)
 
 --- The kind of a vaccine product for Medicare Part B administration:
 --- "flu", "pneumococcal", "hepatitis_b", or nil for any other.
@@ -126,28 +108,5 @@ function M.vaccine_admin_for(code)
   if kind == "hepatitis_b" then return "G0010" end
   return "90471"
 end
-
---- Immunization administration: 90460, 90461, 90471-90474, G0008-G0010.
-function M.is_vaccine_admin(code)
-  return VACCINE_ADMIN[code] == true
-end
-
---- Non-ESRD erythropoiesis-stimulating agent: J0881, J0885, Q5106.
-function M.is_esa_non_esrd(code)
-  return ESA_NON_ESRD[code] == true
-end
-
---- HCPCS Level II code (starts with a letter), as opposed to CPT (Level I,
---- five digits or four digits and a letter: 0591T, 0001U).
-function M.is_hcpcs_level2(code)
-  return type(code) == "string" and #code == 5 and code:match("^[A-Z]") ~= nil
-end
-
---- Code lists for rule triggers, `applies_to = { codes = ... }`
---- (docs/rule-language.md): exactly the codes the function of the same
---- name accepts, as codes and "first-last" ranges.
-M.EM = { "99201-99499" }                        -- is_em
-M.INJECTION_SC_IM = { "96372" }                 -- is_injection_sc_im
-M.ESA_NON_ESRD = { "J0881", "J0885", "Q5106" }  -- is_esa_non_esrd
 
 return M

@@ -233,7 +233,7 @@ static const load_case LOAD_CASES[] = {
     {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{}")}},
      "payers/p/a.lua:2: rule{}: 'applies_to' is empty"},
     {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{ codes = {} }")}},
-     "payers/p/a.lua:2: rule{} applies_to.codes is empty: the rule would never run"},
+     "payers/p/a.lua:2: rule{} applies_to.codes is empty: it holds no code"},
     {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{ codes = { \"9637\" } }")}},
      "payers/p/a.lua:2: rule{} applies_to.codes: '9637' is not a 5-character code or a range like \"J9000-J9999\""},
     {{{"payers/p/payer.lua", STD_PAYER}, {"payers/p/a.lua", APPLIES("{ codes = { \"J9999-J9000\" } }")}},

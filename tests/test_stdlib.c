@@ -18,7 +18,7 @@ static void test_stdlib_self_tests(void **state)
     int st = cs_check(e, CLAIM, strlen(CLAIM), NULL, &out, NULL);
     assert_int_equal(st, CS_INFO);
     assert_not_contains(out, "engine.script_error");
-    static const char *const modules[] = {"codes", "dates", "drug_dx", "icd10", "lines", "modifiers", "ref"};
+    static const char *const modules[] = {"codeset", "codes", "dates", "drug_dx", "icd10", "lines", "modifiers", "ref"};
     for (size_t i = 0; i < sizeof modules / sizeof *modules; i++) {
         char ok[64];
         snprintf(ok, sizeof ok, "\"message\":\"%s ok\"", modules[i]);

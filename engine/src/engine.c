@@ -10,6 +10,7 @@
 
 #include "claimscrub.h"
 #include "claimview.h"
+#include "codeset.h"
 #include "engine_internal.h"
 #include "host.h"
 #include "jsonmem.h"
@@ -86,6 +87,7 @@ cs_engine *cs_engine_new(const cs_options *opt, char **err)
     e->host.manifest_ref = LUA_NOREF;
     if (!cs_claimview_init(e->sb->L)) goto oom;
     if (!cs_sandbox_preload(e->sb, "ref", cs_refview_open, err)) goto fail;
+    if (!cs_sandbox_preload(e->sb, "codeset", cs_codeset_open, err)) goto fail;
     if (!cs_packset_load(&e->packs, e->sb, root, err)) goto fail;
     return e;
 oom:

@@ -7,14 +7,10 @@
 
 #include <lauxlib.h>
 
+#include "codeset.h"
 #include "host.h"
 #include "run.h"
 #include "trigger.h"
-
-/* One code or an inclusive range of codes ("J9000"-"J9999"). */
-typedef struct code_range {
-    char lo[6], hi[6];
-} code_range;
 
 enum {
     T_PTP = 1 << 0,      /* a same-date pair of lines with a PTP edit */
@@ -26,107 +22,13 @@ enum {
 
 struct cs_trigger {
     unsigned data;              /* T_* tests, all of which must hold */
-    code_range *codes;          /* sorted, disjoint; NULL = any code */
-    int ncodes;
+    cs_codeset *codes;          /* NULL = any code */
     char pfs_status[16];        /* statuses; "" = no test */
     char pfs_global[8][4];      /* global periods */
     int nglobal;                /* 0 = no test */
 };
 
 /* ---- reading applies_to ------------------------------------------------ */
-
-static bool code5(const char *s, size_t n, char *out)
-{
-    if (n != 5) return false;
-    for (size_t i = 0; i < 5; i++) {
-        char c = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
-        out[i] = c;
-    }
-    out[5] = 0;
-    return true;
-}
-
-/* "96372" or "J9000-J9999" into *r; false when it is neither. */
-static bool parse_range(const char *s, size_t n, code_range *r)
-{
-    if (n == 5) return code5(s, 5, r->lo) && code5(s, 5, r->hi);
-    return n == 11 && s[5] == '-' && code5(s, 5, r->lo) && code5(s + 6, 5, r->hi) &&
-           strcmp(r->lo, r->hi) <= 0;
-}
-
-static int cmp_range(const void *a, const void *b)
-{
-    return strcmp(((const code_range *)a)->lo, ((const code_range *)b)->lo);
-}
-
-/* Sort and merge overlapping ranges; returns the new count. */
-static int merge_ranges(code_range *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_range);
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        if (k && strcmp(v[i].lo, v[k - 1].hi) <= 0) {
-            if (strcmp(v[i].hi, v[k - 1].hi) > 0) memcpy(v[k - 1].hi, v[i].hi, 6);
-        } else {
-            v[k++] = v[i];
-        }
-    }
-    return k;
-}
-
-/* The string an entry of a list (value) or of a set (key, value true)
- * gives, with the key at -2 and the value at -1. */
-static const char *entry_string(lua_State *L, size_t *n)
-{
-    if (lua_type(L, -2) == LUA_TNUMBER && lua_type(L, -1) == LUA_TSTRING)
-        return lua_tolstring(L, -1, n);
-    if (lua_type(L, -2) == LUA_TSTRING && lua_toboolean(L, -1) && lua_type(L, -1) == LUA_TBOOLEAN)
-        return lua_tolstring(L, -2, n);
-    return NULL;
-}
-
-/* A read-only table (a module's set, see cs_sandbox_freeze) reads through
- * to its contents: replace the proxy at idx by them. */
-static void unproxy(lua_State *L, int idx)
-{
-    if (!lua_getmetatable(L, idx)) return;
-    lua_pushliteral(L, "__frozen");
-    bool frozen = lua_rawget(L, -2) == LUA_TBOOLEAN;
-    lua_pop(L, 1);
-    if (frozen && lua_getfield(L, -1, "__index") == LUA_TTABLE) lua_replace(L, idx);
-    else lua_pop(L, 1);
-    lua_pop(L, 1);
-}
-
-/* applies_to.codes: a list or a set of codes and ranges.  The ranges are
- * kept in a userdata left on the stack (collected if a later check raises). */
-static code_range *read_codes(lua_State *L, int idx, int *count)
-{
-    if (lua_istable(L, idx)) unproxy(L, idx);
-    if (!lua_istable(L, idx))
-        cs_sandbox_error(L, 1, "rule{} applies_to.codes must be a list of codes (\"96372\", \"J9000-J9999\")");
-    int n = 0;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) { n++; lua_pop(L, 1); }
-    if (n == 0) cs_sandbox_error(L, 1, "rule{} applies_to.codes is empty: the rule would never run");
-    if (n > CS_MAX_TRIGGER_CODES)
-        cs_sandbox_error(L, 1, "rule{} applies_to.codes has more than %d entries", CS_MAX_TRIGGER_CODES);
-    code_range *v = lua_newuserdatauv(L, (size_t)n * sizeof *v, 0);
-    int k = 0;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        size_t len;
-        const char *s = entry_string(L, &len);
-        if (!s || !parse_range(s, len, &v[k]))
-            cs_sandbox_error(L, 1, "rule{} applies_to.codes: '%.16s' is not a 5-character code or a range like \"J9000-J9999\"",
-                             s ? s : luaL_typename(L, -1));
-        k++;
-        lua_pop(L, 1);
-    }
-    *count = merge_ranges(v, k);
-    return v;
-}
 
 static bool field_true(lua_State *L, int idx, const char *k)
 {
@@ -194,16 +96,13 @@ cs_trigger *cs_trigger_read(lua_State *L, int idx)
         if (field_true(L, idx, flags[i].key)) t.data |= flags[i].bit;
     read_status(L, idx, &t);
     read_global(L, idx, &t);
-    code_range *codes = NULL;
+    const cs_codeset *codes = NULL;
     int top = lua_gettop(L);
-    if (lua_getfield(L, idx, "codes") != LUA_TNIL) codes = read_codes(L, top + 1, &t.ncodes);
+    if (lua_getfield(L, idx, "codes") != LUA_TNIL) codes = cs_codeset_read(L, top + 1, "rule{} applies_to.codes");
     if (!codes && !t.data && !t.pfs_status[0] && !t.nglobal)
         cs_sandbox_error(L, 1, "rule{}: 'applies_to' is empty");
     cs_trigger *out = malloc(sizeof *out);
-    if (out && codes) {
-        t.codes = malloc((size_t)t.ncodes * sizeof *t.codes);
-        if (t.codes) memcpy(t.codes, codes, (size_t)t.ncodes * sizeof *t.codes);
-    }
+    if (out && codes) t.codes = cs_codeset_copy(codes);
     lua_settop(L, top);
     if (!out || (codes && !t.codes)) {
         free(out);
@@ -223,21 +122,10 @@ void cs_trigger_free(cs_trigger *t)
 
 /* ---- testing a claim ---------------------------------------------------- */
 
-static bool code_listed(const cs_trigger *t, const char *code)
-{
-    int lo = 0, hi = t->ncodes - 1;
-    while (lo <= hi) {          /* the last range starting at or before code */
-        int mid = (lo + hi) / 2;
-        if (strcmp(t->codes[mid].lo, code) <= 0) lo = mid + 1;
-        else hi = mid - 1;
-    }
-    return hi >= 0 && strcmp(code, t->codes[hi].hi) <= 0;
-}
-
 static bool any_code(const cs_trigger *t, const cs_claim *c)
 {
     for (int i = 0; i < c->nlines; i++)
-        if (code_listed(t, c->lines[i].code)) return true;
+        if (cs_codeset_has(t->codes, c->lines[i].code)) return true;
     return false;
 }
 

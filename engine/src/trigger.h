@@ -22,9 +22,6 @@
 
 #include <lua.h>
 
-#define CS_MAX_TRIGGER_CODES 512  /* codes and ranges in one applies_to.codes:
-                                     more is a code list, not a trigger */
-
 typedef struct cs_trigger cs_trigger;
 struct cs_host;
 

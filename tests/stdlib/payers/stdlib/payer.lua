@@ -3,6 +3,6 @@
 payer {
   id = "stdlib",
   name = "stdlib self-tests",
-  scripts = { "codes_test.lua", "lines_test.lua", "icd10_test.lua", "modifiers_test.lua",
+  scripts = { "codeset_test.lua", "codes_test.lua", "lines_test.lua", "icd10_test.lua", "modifiers_test.lua",
               "drug_dx_test.lua", "dates_test.lua", "ref_test.lua" },
 }
