@@ -8,13 +8,15 @@
 
 #include "buf.h"
 
+#define CS_BUF_FIRST 2048   /* first allocation: one claim's record fits */
+
 /* Make room for n more bytes plus a NUL.  Returns false (and sets oom) when
  * memory ran out. */
 static bool reserve(cs_buf *b, size_t n)
 {
     if (b->oom) return false;
     if (b->len + n + 1 <= b->cap) return true;
-    size_t cap = b->cap ? b->cap : 256;
+    size_t cap = b->cap ? b->cap : CS_BUF_FIRST;
     while (cap < b->len + n + 1) {
         if (cap > SIZE_MAX / 2) { b->oom = true; return false; }
         cap *= 2;
