@@ -26,7 +26,7 @@ typedef struct cs_codeset cs_codeset;
  * errors ("rule{} applies_to.codes").  Raises a script error for an entry
  * that is not a code or range, an empty list, or one longer than
  * CS_MAX_SET_CODES.  A read-only module table reads through to its
- * contents. */
+ * contents.  The work is charged to the running script's budget. */
 const cs_codeset *cs_codeset_read(lua_State *L, int idx, const char *what);
 
 /* A malloc'd copy of s, or NULL when memory runs out. */

@@ -79,6 +79,11 @@ static void charge(cs_sandbox *sb, double n)
     lua_sethook(sb->L, sb_hook, LUA_MASKCOUNT, 1);
 }
 
+void cs_sandbox_charge(lua_State *L, double n)
+{
+    charge(cs_sandbox_of(L), n);
+}
+
 /* Count instructions; once the budget (or the time backstop) is spent,
  * raise on every instruction so that pcall inside the script cannot
  * swallow the stop. */

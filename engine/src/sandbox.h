@@ -118,6 +118,11 @@ int cs_sandbox_call(cs_sandbox *sb, int nargs, cs_phase ph,
 /* The chunk name of ar without Lua's 60-byte cut: "payers/x/y.lua". */
 const char *cs_sandbox_source(const lua_Debug *ar);
 
+/* Charge n instructions' worth of work done in C by a host function to the
+ * running invocation's budget (CS_SCRIPT_INSN_BUDGET); when that spends it,
+ * the script stops at its next instruction. */
+void cs_sandbox_charge(lua_State *L, double n);
+
 /* Raise a Lua error prefixed with the position of the Lua code `level`
  * frames up (1 = the caller of the running C function).  Does not return. */
 int cs_sandbox_error(lua_State *L, int level, const char *fmt, ...);
