@@ -244,7 +244,7 @@ static bool same(const char *a, const char *b)
 static int name_index(const char *const *names, int n, const char *key, int hint)
 {
     for (int k = 0, i = hint; k < n; k++, i = i + 1 < n ? i + 1 : 0)
-        if (names[i][0] == key[0] && same(names[i], key))
+        if (names[i] == key || (names[i][0] == key[0] && same(names[i], key)))
             return i;
     return -1;
 }
