@@ -896,6 +896,15 @@ static void t05_loop_of_codeset(void **s)
     assert_budget(check_in_child(5, EVIL_ONLY));
 }
 
+/* A list it refuses (513 entries) is charged too: pcall cannot make the
+ * reading free. */
+static void t05_loop_of_codeset_errors(void **s)
+{
+    write_attack(RULE("local t = {}\nfor i = 1, 513 do t[i] = string.format(\"%05d\", i) end\n"
+                      "local codeset = require \"codeset\"\nwhile true do pcall(codeset.of, t) end"));
+    assert_budget(check_in_child(5, EVIL_ONLY));
+}
+
 /* Errors raised in C cost far more than the instruction that raises them. */
 static void t05_loop_of_errors(void **s)
 {
@@ -1673,7 +1682,7 @@ int main(void)
         T(t05_repeat_until_false), T(t05_xpcall_handler_swallows), T(t05_xpcall_handler_loops),
         T(t05_budget_is_per_invocation), T(t05_loop_at_top_level),
         T(t05_loop_of_table_move), T(t05_loop_of_string_rep), T(t05_loop_of_pattern_search),
-        T(t05_loop_of_sort), T(t05_loop_of_codeset), T(t05_loop_of_errors), T(t05_loop_of_big_comparisons),
+        T(t05_loop_of_sort), T(t05_loop_of_codeset), T(t05_loop_of_codeset_errors), T(t05_loop_of_errors), T(t05_loop_of_big_comparisons),
         /* 6 */
         T(t06_coroutine_is_undefined), T(t06_coroutine_through_G_is_absent),
         /* 7 */

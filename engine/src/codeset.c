@@ -80,16 +80,57 @@ static const char *entry_string(lua_State *L, size_t *n)
 }
 
 /* A read-only table (a module's list, see cs_sandbox_freeze) reads through
- * to its contents: replace the proxy at idx by them. */
+ * to its contents: replace the proxy at idx by them.  Any other table with
+ * a metatable is read as it is (raw). */
 static void unproxy(lua_State *L, int idx)
 {
     if (!lua_getmetatable(L, idx)) return;
     lua_pushliteral(L, "__frozen");
     bool frozen = lua_rawget(L, -2) == LUA_TBOOLEAN;
     lua_pop(L, 1);
-    if (frozen && lua_getfield(L, -1, "__index") == LUA_TTABLE) lua_replace(L, idx);
-    else lua_pop(L, 1);
+    if (frozen) {
+        if (lua_getfield(L, -1, "__index") == LUA_TTABLE) lua_replace(L, idx);
+        else lua_pop(L, 1);
+    }
     lua_pop(L, 1);
+}
+
+/* The entry a refused list is reported by: the bad one with the lowest
+ * list index, else the smallest string key, else the lowest type of key.
+ * Never "the first lua_next gives": that order follows the state's hash
+ * seed, and the record must be the same on every run. */
+typedef struct bad_entry {
+    int rank;                   /* 0 none, 1 index, 2 string key, 3 other key */
+    lua_Number index;           /* rank 1: the key; rank 3: the key's type */
+    const char *key;            /* rank 2: the key (the table holds it) */
+    size_t keylen;
+    char text[17];              /* what the message shows */
+} bad_entry;
+
+static int keycmp(const char *a, size_t na, const char *b, size_t nb)
+{
+    int c = memcmp(a, b, na < nb ? na : nb);
+    return c ? c : (na > nb) - (na < nb);
+}
+
+/* Note the entry at (-2, -1), described by e (or its value's type), when
+ * it comes before the one noted. */
+static void note_bad(lua_State *L, bad_entry *b, const char *e)
+{
+    int kt = lua_type(L, -2), rank = kt == LUA_TNUMBER ? 1 : kt == LUA_TSTRING ? 2 : 3;
+    lua_Number index = rank == 1 ? lua_tonumber(L, -2) : rank == 3 ? kt : 0;
+    size_t keylen = 0;
+    const char *key = rank == 2 ? lua_tolstring(L, -2, &keylen) : NULL;
+    bool before = !b->rank || rank < b->rank ||
+                  (rank == b->rank && (rank == 2 ? keycmp(key, keylen, b->key, b->keylen) < 0
+                                                 : index < b->index));
+    if (!before) return;
+    b->rank = rank;
+    b->index = index;
+    b->key = key;
+    b->keylen = keylen;
+    if (rank == 3) snprintf(b->text, sizeof b->text, "a %s key", lua_typename(L, kt));
+    else snprintf(b->text, sizeof b->text, "%s", e ? e : luaL_typename(L, -1));
 }
 
 const cs_codeset *cs_codeset_read(lua_State *L, int idx, const char *what)
@@ -101,25 +142,28 @@ const cs_codeset *cs_codeset_read(lua_State *L, int idx, const char *what)
     int n = 0;
     lua_pushnil(L);
     while (lua_next(L, idx)) {
+        cs_sandbox_charge(L, 16);       /* an entry read; an error is charged too */
         if (++n > CS_MAX_SET_CODES)
             cs_sandbox_error(L, 1, "%s has more than %d entries", what, CS_MAX_SET_CODES);
         lua_pop(L, 1);
     }
     if (n == 0) cs_sandbox_error(L, 1, "%s is empty: it holds no code", what);
     cs_codeset *s = lua_newuserdatauv(L, size_of(n), 0);
+    bad_entry bad = {0};
     int k = 0;
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         size_t len;
         const char *e = entry_string(L, &len);
-        if (!e || !parse_range(e, len, &s->r[k]))
-            cs_sandbox_error(L, 1, "%s: '%.16s' is not a 5-character code or a range like \"J9000-J9999\"",
-                             what, e ? e : luaL_typename(L, -1));
-        k++;
+        if (k < n && (!e || !parse_range(e, len, &s->r[k]))) note_bad(L, &bad, e);
+        k += k < n;             /* the table cannot change meanwhile; in case */
         lua_pop(L, 1);
     }
+    if (bad.rank)
+        cs_sandbox_error(L, 1, "%s: '%s' is not a 5-character code or a range like \"J9000-J9999\"",
+                         what, bad.text);
     s->n = merge_ranges(s->r, k);
-    cs_sandbox_charge(L, 16.0 * k + 4.0 * k * log2(k + 1.0));   /* as table.sort */
+    cs_sandbox_charge(L, 4.0 * k * log2(k + 1.0));   /* the sort, as table.sort */
     return s;
 }
 

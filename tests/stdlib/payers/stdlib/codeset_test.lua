@@ -30,6 +30,15 @@ rule {
       assert(x(nil) == false and x(96372) == false and x("") == false and x("963720") == false)
       assert(x({}) == false and x(true) == false and x("9637") == false)
     end
+    -- a table with a metatable of its own is read as it is
+    assert(codeset.of(setmetatable({ "96372" }, {}))("96372"))
+    assert(codeset.of(setmetatable({ "96372" }, { __index = function() return "J9000" end }))("96372"))
+    -- a refused list names the same entry on every run: the lowest list
+    -- index, else the smallest key (not the table's hash order)
+    local keys = {}
+    for i = 8, 1, -1 do keys["bad" .. i] = true end
+    assert(refused(keys):find("'bad1' is not", 1, true))
+    assert(refused({ "96372", "x", "y", zz = true }):find("'x' is not", 1, true))
     -- lists of the codes module read through (they are read-only tables)
     assert(codeset.of(require("codes").EM)("99213"))
     -- refused, with the entry named
