@@ -2,6 +2,7 @@
  * x12.c -- reading X12 837P files for the CLI (x12.h, docs/x12.md); the
  * reader itself is the library's (cs_x12_read, engine/src/x12.c).
  */
+#define _DEFAULT_SOURCE     /* MAP_POPULATE, where the system has it */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1016,7 +1016,9 @@ static bool map_segment(ctx *c, const seg *s)
  * segment. */
 static bool read_next(ctx *c, const seg *s)
 {
-    bool ok = map_segment(c, s);
+    /* reading, inside a claim: only HL and CLM (split, as ends_claim
+     * segments are) change anything */
+    bool ok = (c->out && c->rec && !s->n) || map_segment(c, s);
     c->last_end = s->raw.p + s->raw.n;
     return ok;
 }
