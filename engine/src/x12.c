@@ -145,7 +145,7 @@ static const char *fcpy(field f, char *buf)
     return buf;
 }
 
-static bool feq(field f, const char *s)
+static inline bool feq(field f, const char *s)
 {
     return f.n == strlen(s) && memcmp(f.p, s, f.n) == 0;
 }
@@ -573,14 +573,13 @@ static const char *save_loops(ctx *c)
     const char *v[] = {c->bill_npi, c->bill_tax, c->sub.id, c->sub.birth, c->sub.sex,
                        c->pat.id, c->pat.birth, c->pat.sex, c->payer_id, c->payer_name,
                        pack ? pack : "", c->has_pat ? "1" : ""};
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof v / sizeof *v; i++) n += strlen(v[i]) + 1;
+    size_t n = 0, m[sizeof v / sizeof *v];
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) n += m[i] = strlen(v[i]) + 1;
     char *p = pool_alloc(c->out, n), *q = p;
     if (!p) return NULL;
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
-        size_t m = strlen(v[i]) + 1;
-        memcpy(q, v[i], m);
-        q += m;
+        memcpy(q, v[i], m[i]);
+        q += m[i];
     }
     return p;
 }
