@@ -1015,9 +1015,9 @@ static bool map_segment(ctx *c, const seg *s)
  * segment. */
 static bool read_next(ctx *c, const seg *s)
 {
-    /* reading, inside a claim: only HL and CLM (split, as ends_claim
-     * segments are) change anything */
-    bool ok = (c->out && c->rec && !s->n) || map_segment(c, s);
+    /* reading, inside a claim: only HL and CLM change anything */
+    bool ok = (c->out && c->rec && !ideq(s->id, "HL") && !ideq(s->id, "CLM")) ||
+              map_segment(c, s);
     c->last_end = s->raw.p + s->raw.n;
     return ok;
 }
