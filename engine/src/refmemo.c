@@ -5,6 +5,7 @@
 
 #include "host.h"
 #include "refmemo.h"
+#include "trace.h"
 
 void cs_refmemo_start(cs_host *h)
 {
@@ -50,6 +51,7 @@ cs_date cs_refmemo_each_ptp(cs_host *h, cs_ptp_visit *fn, void *ctx)
             cs_ptp e;
             if (!r) { if (!bad) bad = col2->service_date; continue; }
             bool found = cs_ref_ptp(r, col1->code, col2->code, col2->service_date, &e);
+            if (h->trace) cs_trace_ptp(h->trace, col1->code, col2->code, col2->service_date, found ? &e : NULL);
             fn(ctx, i, j, found ? &e : NULL);
         }
     }

@@ -55,7 +55,8 @@ typedef void cs_ptp_visit(void *ctx, int col1, int col2, const cs_ptp *edit);
 
 /* Look up every ordered pair of different lines on the same date of
  * service, by column 2 line, then column 1 line, noting the release of
- * each, and call fn for every pair the data set can answer for.  Not
+ * each (and, while the claim is explained, listing it as a row of the
+ * rule), and call fn for every pair the data set can answer for.  Not
  * memoised: the memo itself, and explain, which lists each pair, use it.
  * Returns 0, or the first date of service the data set cannot answer for
  * (the pairs of the other dates are still visited). */

@@ -178,8 +178,8 @@ static void push_edit(lua_State *L, int col1, int col2, const cs_ptp *p)
     set_date(L, "deleted", p->deleted);
 }
 
-/* While a claim is explained, or when the memo has no room: each pair
- * looked up is listed, each edit pushed into the table on the stack top. */
+/* While a claim is explained, or when the memo has no room: each edit
+ * pushed into the table on the stack top. */
 typedef struct pushed_edits {
     lua_State *L;
     int n;
@@ -188,9 +188,6 @@ typedef struct pushed_edits {
 static void push_pair(void *ctx, int col1, int col2, const cs_ptp *edit)
 {
     pushed_edits *x = ctx;
-    const cs_claim *c = cs_host_of(x->L)->claim;
-    TRACE(x->L, cs_trace_ptp, c->lines[col1].code, c->lines[col2].code,
-          c->lines[col2].service_date, edit);
     if (!edit) return;
     push_edit(x->L, col1, col2, edit);
     lua_rawseti(x->L, -2, ++x->n);

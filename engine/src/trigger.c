@@ -129,31 +129,21 @@ static bool any_code(const cs_trigger *t, const cs_claim *c)
     return false;
 }
 
-/* While a claim is explained: list each looked-up pair as a row of the
- * rule, and remember whether one has an edit. */
-typedef struct traced_pairs {
-    cs_host *h;
-    bool edit;
-} traced_pairs;
-
-static void trace_pair(void *ctx, int col1, int col2, const cs_ptp *edit)
+static void note_edit(void *ctx, int col1, int col2, const cs_ptp *edit)
 {
-    traced_pairs *t = ctx;
-    const cs_claim *c = t->h->claim;
-    cs_trace_ptp(t->h->trace, c->lines[col1].code, c->lines[col2].code,
-                 c->lines[col2].service_date, edit);
-    t->edit = t->edit || edit;
+    (void)col1, (void)col2;
+    *(bool *)ctx = *(bool *)ctx || edit;
 }
 
 /* Whether a same-date pair has a PTP edit (or a date the data cannot
- * answer for).  While the claim is explained every pair is listed as a row
- * of the rule; otherwise the claim's memo answers. */
+ * answer for).  While the claim is explained every pair is looked up again
+ * (and listed as a row of the rule); otherwise the claim's memo answers. */
 static bool ptp_pair(cs_host *h)
 {
     const cs_ptp_pair *pairs;
     if (!h->trace) return cs_refmemo_ptp(h, &pairs) != 0;
-    traced_pairs t = {h, false};
-    return cs_refmemo_each_ptp(h, trace_pair, &t) != 0 || t.edit;
+    bool edit = false;
+    return cs_refmemo_each_ptp(h, note_edit, &edit) != 0 || edit;
 }
 
 /* Units of a code on a date, summed over its lines, over its MUE: a
