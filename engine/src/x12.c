@@ -454,22 +454,6 @@ static cJSON *put_string(cJSON *o, const char *k, const char *v)
     return put(o, k, cJSON_CreateString(v));
 }
 
-/* A string node of field f as fcpy makes it (cut, '?' for non-printable
- * bytes), copied once into memory of its own (freed with the node). */
-static cJSON *field_string(field f)
-{
-    size_t n = f.n < SHORT - 1 ? f.n : SHORT - 1;
-    cJSON *s = cJSON_CreateNull();
-    char *v = s ? cJSON_malloc(n + 1) : NULL;
-    if (!v) { cJSON_Delete(s); return NULL; }
-    for (size_t i = 0; i < n; i++)
-        v[i] = (f.p[i] >= 0x20 && f.p[i] <= 0x7e) ? f.p[i] : '?';
-    v[n] = 0;
-    s->type = cJSON_String;
-    s->valuestring = v;
-    return s;
-}
-
 static void append(cJSON *a, cJSON *item)
 {
     if (item) cJSON_AddItemToArray(a, item);
@@ -561,7 +545,8 @@ static void add_str(cJSON *o, const char *k, const char *v)
 
 static void add_field(cJSON *o, const char *k, field f)
 {
-    if (f.n) put(o, k, field_string(f));
+    char b[SHORT];
+    if (f.n) put_string(o, k, fcpy(f, b));
 }
 
 /* The loop state a claim starts from (what start_claim reads), packed into
@@ -694,6 +679,7 @@ static bool start_claim(ctx *c, const seg *s)
 {
     if (!end_claim(c)) return false;
     if (c->out) return note_claim(c, s);
+    char b[SHORT];
     cs_x12_claim *r = &c->scratch;
     r->segment = s->num;
     r->line = s->line;
@@ -707,7 +693,7 @@ static bool start_claim(ctx *c, const seg *s)
     c->total = cents(el(s, 2));
     if (!id.n) str_add(&c->prob, "segment %ld (CLM): CLM01: the claim id is missing", s->num);
     if (!(c->claim = cJSON_CreateObject())) return false;
-    if (id.n) put(c->claim, "id", field_string(id));
+    if (id.n) put_string(c->claim, "id", fcpy(id, b));
     if (c->payer_id[0]) {
         if (c->payer_pack[0]) put_string(c->claim, "payer", c->payer_pack);
         else if (!c->payer_given)
@@ -766,7 +752,7 @@ static void do_hi(ctx *c, const seg *s)
             if (!comp[1].n || split(e, c->sp->comp, comp, MAX_COMPONENTS) < 2)
                 str_add(&c->prob, "segment %ld (HI): HI%02d-2: the diagnosis code is missing",
                         s->num, i);
-            else append(c->diags, field_string(comp[1]));
+            else append(c->diags, cJSON_CreateString(fcpy(comp[1], b)));
         } else if (!strcmp(q, "BK") || !strcmp(q, "BF")) {
             if (!c->icd9_reported)
                 str_add(&c->prob, "segment %ld (HI): HI%02d-1: qualifier %s marks an ICD-9-CM "
@@ -808,7 +794,7 @@ static void do_sv1(ctx *c, const seg *s)
         for (int i = 2; i < nc && i < 6; i++) {
             if (!comp[i].n) continue;
             if (!mods && !(mods = put_new(ln, "modifiers", cJSON_Array))) return;
-            append(mods, field_string(comp[i]));
+            append(mods, cJSON_CreateString(fcpy(comp[i], b)));
         }
     }
     field ch = el(s, 2);
@@ -1015,9 +1001,7 @@ static bool map_segment(ctx *c, const seg *s)
  * segment. */
 static bool read_next(ctx *c, const seg *s)
 {
-    /* reading, inside a claim: only HL and CLM change anything */
-    bool ok = (c->out && c->rec && !ideq(s->id, "HL") && !ideq(s->id, "CLM")) ||
-              map_segment(c, s);
+    bool ok = map_segment(c, s);
     c->last_end = s->raw.p + s->raw.n;
     return ok;
 }
