@@ -181,3 +181,11 @@ fuzz: deps
 
 clean:
 	rm -rf build
+
+# The Tuva Project's demo claims as claim JSONL, and the differential test
+# of the NCCI PTP and MUE rules over them (tests/corpus/, docs/accuracy.md).
+$(B)/tuva2jsonl: tests/corpus/tuva2jsonl.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -o $@ $<
+$(B)/tests/test_tuva: $(B)/tuva2jsonl
