@@ -15,7 +15,9 @@
  *    skipped when the shared files are absent.
  *
  * The engine's records are read only for findings[].rule, findings[].line,
- * status and amount_at_risk.
+ * status and amount_at_risk.  With TUVA_STRICT set it also asserts that no
+ * record puts more at risk than the claim charged and that no claim is
+ * rejected for a repeated diagnosis alone (issue 11; both fail today).
  */
 #include "testutil.h"
 
@@ -27,10 +29,10 @@
 /* ---- floors, set from measurement (docs/accuracy.md) ---------------------
  * Each is the value measured on this branch's engine, rounded down: a
  * change that loses agreement fails; raise them as the engine improves. */
-#define PTP_MIN_PRECISION 0.90
-#define PTP_MIN_RECALL    0.95
-#define MUE_MIN_PRECISION 0.95
-#define MUE_MIN_RECALL    0.45
+#define PTP_MIN_PRECISION 0.92
+#define PTP_MIN_RECALL    0.97
+#define MUE_MIN_PRECISION 0.98
+#define MUE_MIN_RECALL    0.49
 
 #define RELEASE "2024-07-01"
 #define MAX_LINES 64
@@ -651,7 +653,7 @@ static void measure(const char *dir, const char *data, int years, double prec[NR
     char *recs = tu_slurp(out, &len);
     assert_non_null(recs);
     tally status[8], rules[64], rejects[64];
-    int nstatus = 0, nrules = 0, nrejects = 0, over = 0, nrec = 0;
+    int nstatus = 0, nrules = 0, nrejects = 0, over = 0, nrec = 0, readable = 0;
     int tp[NRULES] = {0}, fp[NRULES] = {0}, fn[NRULES] = {0};
     int fn_rejected[NRULES] = {0}, fn_group[NRULES] = {0};
     char *p = recs;
@@ -707,6 +709,9 @@ static void measure(const char *dir, const char *data, int years, double prec[NR
                 }
         }
         cJSON_Delete(r);
+        bool only_dx = rejected && nkinds > 0;
+        for (int x = 0; x < nkinds; x++) if (!strstr(kinds[x], "is already diagnoses")) only_dx = false;
+        readable += only_dx;
         model(c, v);
         for (int li = 0; li < c->nlines; li++)
             for (int k = 0; k < NRULES; k++) {
@@ -738,6 +743,7 @@ static void measure(const char *dir, const char *data, int years, double prec[NR
     print_tally("findings by rule (findings, claims):", rules, nrules);
     print_tally("reject reasons (findings, claims):", rejects, nrejects);
     printf("records with amount_at_risk above the claim's charge: %d\n", over);
+    printf("claims rejected for a repeated diagnosis and nothing else: %d\n", readable);
     printf("%-14s %5s %5s %5s %9s %7s\n", "rule", "both", "eng", "model", "precision", "recall");
     for (int k = 0; k < NRULES; k++) {
         prec[k] = tp[k] + fp[k] ? (double)tp[k] / (tp[k] + fp[k]) : 1.0;
@@ -747,7 +753,10 @@ static void measure(const char *dir, const char *data, int years, double prec[NR
                fn_rejected[k], fn_group[k]);
     }
     assert_int_equal(nrec, g_nclaims);
-    if (getenv("TUVA_STRICT")) assert_int_equal(over, 0);
+    if (getenv("TUVA_STRICT")) {            /* issue 11's "done when" */
+        assert_int_equal(over, 0);
+        assert_int_equal(readable, 0);
+    }
 }
 
 static void test_differential_ptp_mue(void **state)
