@@ -133,6 +133,17 @@ static table read_csv(const char *path)
     return t;
 }
 
+static void free_table(table *t)
+{
+    for (int i = 0; i < t->nhdr; i++) free(t->hdr[i]);
+    free(t->hdr);
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (int i = 0; i < t->rows[r].n; i++) free(t->rows[r].f[i]);
+        free(t->rows[r].f);
+    }
+    free(t->rows);
+}
+
 /* The index of column name in t; exits when it is missing. */
 static int col(const table *t, const char *name)
 {
@@ -338,5 +349,8 @@ int main(int argc, char **argv)
     if (warn_dx)
         fprintf(stderr, "tuva2jsonl: warning: %zu lines have other diagnoses than their claim's first line; "
                         "the first line's are used\n", warn_dx);
-    return ferror(stdout) ? 2 : 0;
+    free(ix);
+    free_table(&mc);
+    free_table(&el);
+    return fflush(stdout) || ferror(stdout) ? 2 : 0;
 }
