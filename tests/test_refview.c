@@ -242,7 +242,7 @@ static void test_module(void **state)
                "assert(not pcall(function() a.ptp = print end))\n"
                "assert(not pcall(function() a.extra = 1 end))\n"
                "local n = 0 for k in pairs(a) do n = n + 1 end\n"
-               "assert(n == 12, 'functions: ' .. n)\n");
+               "assert(n == 14, 'functions: ' .. n)\n");
     h_free(&h);
 }
 
