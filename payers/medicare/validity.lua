@@ -6,6 +6,13 @@
 -- N19 for bundled codes (PFS status B, P); non-covered services (status N)
 -- get CO-96 N130, which billing-rules.md does not list: they come from the
 -- X12 code list (x12_carc_rarc_group_codes.csv).
+--
+-- "Not in the code set" is only a denial when the release consulted is
+-- meant for the date of service (ref.covers: its validity window holds the
+-- date; docs/data.md).  Outside the window the data set cannot say -- a
+-- code may be new since, or retired since -- so the finding is `review`
+-- (cms.valid.icd10_outside_data, cms.valid.hcpcs_outside_data), naming the
+-- release and its window.
 local ref = require "ref"
 local codes = require "codes"
 
@@ -61,12 +68,31 @@ local function flag_dx(claim, ls, msg)
   end
 end
 
+-- "ICD-10-CM release 2024-07-01 (valid 2023-10-01..2024-09-30)", for the
+-- release table t (ref name) uses on date.
+local function release_text(t, label, date)
+  local w = ref.window(t, date)
+  return label .. " release " .. w.release .. " (valid " .. w.from .. ".." .. w.to .. ")"
+end
+
+-- "ICD-10-CM release 2024-07-01, valid 2023-10-01..2024-09-30, which does
+-- not cover the date of service 2026-03-02 (the data set is older than the
+-- claim)": why the release used for table t on date cannot decide.
+local function outside_text(t, label, date)
+  local w = ref.window(t, date)
+  return label .. " release " .. w.release .. ", valid " .. w.from .. ".." .. w.to
+         .. ", which does not cover the date of service " .. date .. " (the data set is "
+         .. (date > w.to and "older" or "newer") .. " than the claim)"
+end
+
 local function used_by(ls)
   if #ls == 0 then return "no line points at it" end
   local n = {}
   for i, l in ipairs(ls) do n[i] = tostring(l.number) end
   return "used by line" .. (#ls > 1 and "s " or " ") .. table.concat(n, ", ")
 end
+
+local function covered(date) return ref.covers("icd10", date) end
 
 rule {
   id = "cms.valid.icd10_unknown",
@@ -75,8 +101,10 @@ rule {
   applies_to = { icd10 = true },
   check = function(claim)
     each_diagnosis(claim, function(e) return e == nil end, function(dx, ls, date)
+      if not covered(date) then return end      -- cms.valid.icd10_outside_data
       flag_dx(claim, ls, "diagnosis " .. dx .. " (" .. used_by(ls) .. ") is not in the ICD-10-CM "
-                         .. "code set in force on " .. date)
+                         .. "code set in force on " .. date .. " ("
+                         .. release_text("icd10", "ICD-10-CM", date) .. ")")
     end)
   end,
 }
@@ -88,12 +116,41 @@ rule {
   applies_to = { icd10 = true },
   check = function(claim)
     each_diagnosis(claim, function(e) return e ~= nil and not e.billable end, function(dx, ls, date, e)
+      if not covered(date) then return end      -- cms.valid.icd10_outside_data
       flag_dx(claim, ls, "diagnosis " .. dx .. " (" .. e.description .. "; " .. used_by(ls)
                          .. ") is a category, not a billable ICD-10-CM code on " .. date
-                         .. ": code it to the highest specificity")
+                         .. ": code it to the highest specificity ("
+                         .. release_text("icd10", "ICD-10-CM", date) .. ")")
     end)
   end,
 }
+
+rule {
+  id = "cms.valid.icd10_outside_data",
+  summary = "A diagnosis the ICD-10-CM code set lacks, or holds as a category, in a release "
+         .. "that is not meant for the date of service: the data cannot decide",
+  severity = "review",
+  applies_to = { icd10 = true },
+  check = function(claim)
+    each_diagnosis(claim, function(e) return e == nil or not e.billable end, function(dx, ls, date, e)
+      if covered(date) then return end
+      local what = e and "is a category, not billable, in " or "is not in the code set of "
+      flag_dx(claim, ls, "diagnosis " .. dx .. " (" .. used_by(ls) .. ") " .. what
+                         .. outside_text("icd10", "ICD-10-CM", date)
+                         .. ": check the code against the code set in force on that date")
+    end)
+  end,
+}
+
+-- The lines whose HCPCS Level II code is not valid on their date; fn(line,
+-- covered) with covered = the release used is meant for the date.
+local function each_unknown_hcpcs(claim, fn)
+  for _, l in ipairs(claim.lines) do
+    if codes.is_hcpcs_level2(l.code) and not ref.hcpcs(l.code, l.service_date) then
+      fn(l, ref.covers("hcpcs", l.service_date))
+    end
+  end
+end
 
 rule {
   id = "cms.valid.hcpcs_unknown",
@@ -102,11 +159,29 @@ rule {
   severity = "deny", group = "CO", carc = "16", rarc = "MA130",
   applies_to = { hcpcs = true },
   check = function(claim)
-    for _, l in ipairs(claim.lines) do
-      if codes.is_hcpcs_level2(l.code) and not ref.hcpcs(l.code, l.service_date) then
-        flag(l, at(l) .. " is not a HCPCS Level II code on " .. l.service_date)
+    each_unknown_hcpcs(claim, function(l, cover)
+      if cover then
+        flag(l, at(l) .. " is not a HCPCS Level II code on " .. l.service_date .. " ("
+                .. release_text("hcpcs", "HCPCS", l.service_date) .. ")")
       end
-    end
+    end)
+  end,
+}
+
+rule {
+  id = "cms.valid.hcpcs_outside_data",
+  summary = "A HCPCS Level II code the code set lacks in a release that is not meant for the "
+         .. "date of service: the data cannot decide",
+  severity = "review",
+  applies_to = { hcpcs = true },
+  check = function(claim)
+    each_unknown_hcpcs(claim, function(l, cover)
+      if not cover then
+        flag(l, at(l) .. " is not a valid HCPCS Level II code in "
+                .. outside_text("hcpcs", "HCPCS", l.service_date)
+                .. ": check the code against the code set in force on that date")
+      end
+    end)
   end,
 }
 
