@@ -68,11 +68,11 @@ local function flag_dx(claim, ls, msg)
   end
 end
 
--- "ICD-10-CM release 2024-07-01 (valid 2023-10-01..2024-09-30)", for the
+-- "ICD-10-CM release 2024-07-01, valid 2023-10-01..2024-09-30": the
 -- release table t (ref name) uses on date.
 local function release_text(t, label, date)
   local w = ref.window(t, date)
-  return label .. " release " .. w.release .. " (valid " .. w.from .. ".." .. w.to .. ")"
+  return label .. " release " .. w.release .. ", valid " .. w.from .. ".." .. w.to
 end
 
 -- "ICD-10-CM release 2024-07-01, valid 2023-10-01..2024-09-30, which does
