@@ -45,16 +45,33 @@ local function total(list)
   return sum
 end
 
--- Run fn(dx, lines, date) for every diagnosis whose ICD-10-CM entry on its
--- date (its first line's, or the claim's first date of service when no line
--- points at it) satisfies pred(entry).  The entry is nil when the code is
--- not in the code set.
-local function each_diagnosis(claim, pred, fn)
+-- The claim's diagnoses that are not billable ICD-10-CM codes on their
+-- date (the first pointing line's, or the claim's first date of service
+-- when no line points at it): {dx, lines, date, entry (nil when not in the
+-- code set), covered (the release consulted covers the date)}, looked up
+-- once per claim for the three diagnosis rules.
+local memo_dx_claim, memo_dx
+local function dx_problems(claim)
+  if memo_dx_claim == claim then return memo_dx end
+  local out = {}
   for k, dx in ipairs(claim.diagnoses) do
     local ls = pointing(claim, k)
     local date = ls[1] and ls[1].service_date or earliest_date(claim)
     local entry = ref.icd10(dx, date)
-    if pred(entry) then fn(dx, ls, date, entry) end
+    if not entry or not entry.billable then
+      out[#out + 1] = { dx = dx, lines = ls, date = date, entry = entry,
+                        covered = ref.covers("icd10", date) }
+    end
+  end
+  memo_dx_claim, memo_dx = claim, out
+  return out
+end
+
+-- Run fn(dx, lines, date, entry) for every problem diagnosis whose entry
+-- satisfies pred(entry) and whose release covers its date (covered) or not.
+local function each_diagnosis(claim, covered, pred, fn)
+  for _, p in ipairs(dx_problems(claim)) do
+    if p.covered == covered and pred(p.entry) then fn(p.dx, p.lines, p.date, p.entry) end
   end
 end
 
@@ -92,16 +109,13 @@ local function used_by(ls)
   return "used by line" .. (#ls > 1 and "s " or " ") .. table.concat(n, ", ")
 end
 
-local function covered(date) return ref.covers("icd10", date) end
-
 rule {
   id = "cms.valid.icd10_unknown",
   summary = "A diagnosis that is not an ICD-10-CM code on the date of service",
   severity = "deny", group = "CO", carc = "16", rarc = "MA130",
   applies_to = { icd10 = true },
   check = function(claim)
-    each_diagnosis(claim, function(e) return e == nil end, function(dx, ls, date)
-      if not covered(date) then return end      -- cms.valid.icd10_outside_data
+    each_diagnosis(claim, true, function(e) return e == nil end, function(dx, ls, date)
       flag_dx(claim, ls, "diagnosis " .. dx .. " (" .. used_by(ls) .. ") is not in the ICD-10-CM "
                          .. "code set in force on " .. date .. " ("
                          .. release_text("icd10", "ICD-10-CM", date) .. ")")
@@ -115,8 +129,7 @@ rule {
   severity = "deny", group = "CO", carc = "16", rarc = "MA130",
   applies_to = { icd10 = true },
   check = function(claim)
-    each_diagnosis(claim, function(e) return e ~= nil and not e.billable end, function(dx, ls, date, e)
-      if not covered(date) then return end      -- cms.valid.icd10_outside_data
+    each_diagnosis(claim, true, function(e) return e ~= nil end, function(dx, ls, date, e)
       flag_dx(claim, ls, "diagnosis " .. dx .. " (" .. e.description .. "; " .. used_by(ls)
                          .. ") is a category, not a billable ICD-10-CM code on " .. date
                          .. ": code it to the highest specificity ("
@@ -132,8 +145,7 @@ rule {
   severity = "review",
   applies_to = { icd10 = true },
   check = function(claim)
-    each_diagnosis(claim, function(e) return e == nil or not e.billable end, function(dx, ls, date, e)
-      if covered(date) then return end
+    each_diagnosis(claim, false, function() return true end, function(dx, ls, date, e)
       local what = e and "is a category, not billable, in " or "is not in the code set of "
       flag_dx(claim, ls, "diagnosis " .. dx .. " (" .. used_by(ls) .. ") " .. what
                          .. outside_text("icd10", "ICD-10-CM", date)
@@ -142,14 +154,21 @@ rule {
   end,
 }
 
--- The lines whose HCPCS Level II code is not valid on their date; fn(line,
--- covered) with covered = the release used is meant for the date.
+-- The lines whose HCPCS Level II code is not valid on their date, each
+-- {line, covered (the release used is meant for the date)}, looked up once
+-- per claim for the two HCPCS rules; fn(line, covered) for each.
+local memo_hcpcs_claim, memo_hcpcs
 local function each_unknown_hcpcs(claim, fn)
-  for _, l in ipairs(claim.lines) do
-    if codes.is_hcpcs_level2(l.code) and not ref.hcpcs(l.code, l.service_date) then
-      fn(l, ref.covers("hcpcs", l.service_date))
+  if memo_hcpcs_claim ~= claim then
+    local out = {}
+    for _, l in ipairs(claim.lines) do
+      if codes.is_hcpcs_level2(l.code) and not ref.hcpcs(l.code, l.service_date) then
+        out[#out + 1] = { line = l, covered = ref.covers("hcpcs", l.service_date) }
+      end
     end
+    memo_hcpcs_claim, memo_hcpcs = claim, out
   end
+  for _, u in ipairs(memo_hcpcs) do fn(u.line, u.covered) end
 end
 
 rule {
