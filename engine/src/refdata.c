@@ -8,6 +8,8 @@
  * every row (string offsets and label indexes inside records, sort order)
  * is checked on use: an out-of-range string offset reads as "", and an
  * unsorted table gives wrong answers, never a read outside the mapping.
+ * A release's validity windows (one per table) steer release selection
+ * (pick) and tell rules whether the release used covers a date.
  */
 #include <dirent.h>
 #include <errno.h>

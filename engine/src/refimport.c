@@ -12,12 +12,18 @@
  *   CSV   RFC 4180: quoted fields may hold commas, doubled quotes and line
  *         breaks; CRLF or LF.  The header row is found by column names,
  *         possibly after a preamble (CMS's notices) and possibly stacked
- *         over several rows (CMS's PPRRVU file).
+ *         over several rows (CMS's PPRRVU file).  HCPCS: the normalised
+ *         CSV, or CMS's ANWEB file (a RECID column; add/termination dates,
+ *         coverage code).
  *   TSV   CMS's raw PTP file: a preamble, a two-row header, 7 fields a row.
  *   fixed CMS's ICD-10-CM order file (icd10cm_order_YYYY.txt).
  * Gzip input is recognised by its magic bytes and read through a child
  * `gzip -dc` process, whose exit status is checked: a truncated or corrupt
  * stream is an error even when the rows read so far were fine.
+ *
+ * Each table of the release gets a validity window (docs/data.md,
+ * "Validity windows"): the one asked for, else the default of its kind
+ * (cs_ref_default_window); it is checked before any input is read.
  */
 #include <errno.h>
 #include <fcntl.h>
