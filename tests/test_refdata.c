@@ -964,6 +964,46 @@ static void test_windows_recorded(void **state)
     tu_rmdir(tmp);
 }
 
+/* claimscrub data import: --valid-from/--valid-to for every table,
+ * --window TABLE=FROM..TO for one (it wins), data info shows the windows;
+ * malformed options are usage errors. */
+static void test_cli_windows(void **state)
+{
+    char *tmp = tu_tmpdir();
+    char out[4200], icd[4200], mue[4200];
+    snprintf(out, sizeof out, "%s/set", tmp);
+    tu_write(tmp, "icd10.csv", icd10_fy2026);
+    tu_write(tmp, "mue.csv", mue_csv);
+    snprintf(icd, sizeof icd, "%s", path_in(tmp, "icd10.csv"));
+    snprintf(mue, sizeof mue, "%s", path_in(tmp, "mue.csv"));
+    const char *imp[] = {"data", "import", "--out", out, "--release", "2025-10-01", "--icd10", icd,
+                         "--mue", mue, "--valid-to", "2026-06-30", "--window",
+                         "icd10=2025-10-01..2026-09-30", NULL};
+    tu_result r = tu_run_cli(tmp, NULL, imp);
+    if (r.status != 0) fail_msg("import: %s", r.err);
+    tu_result_free(&r);
+    const char *info[] = {"data", "info", "--data", out, NULL};
+    r = tu_run_cli(tmp, NULL, info);
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "  valid mue 2025-10-01..2026-06-30, icd10 2025-10-01..2026-09-30\n");
+    tu_result_free(&r);
+    static const struct { const char *opt, *val, *want; } bad[] = {
+        {"--window", "icd10", "--window 'icd10' is not TABLE=YYYY-MM-DD..YYYY-MM-DD"},
+        {"--window", "icd10=2025-10-01", "is not TABLE=YYYY-MM-DD..YYYY-MM-DD"},
+        {"--window", "icd10=2026-10-01..2025-10-01", "the validity window of table icd10 ends (2025-10-01) before it starts (2026-10-01)"},
+        {"--valid-from", "2025-02-30", "validity window of every table: '2025-02-30' is not a date"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *args[] = {"data", "import", "--out", out, "--release", "2025-10-01", "--icd10", icd,
+                              bad[i].opt, bad[i].val, NULL};
+        r = tu_run_cli(tmp, NULL, args);
+        assert_int_equal(r.status, 2);
+        assert_contains(r.err, bad[i].want);
+        tu_result_free(&r);
+    }
+    tu_rmdir(tmp);
+}
+
 /* Three ICD-10-CM releases: each date of service uses the fiscal year in
  * force; before the oldest window and after the newest, the release used
  * says it does not cover the date. */
@@ -1204,6 +1244,7 @@ int main(void)
         cmocka_unit_test(test_layout_samples),
         cmocka_unit_test(test_default_windows),
         cmocka_unit_test(test_windows_recorded),
+        cmocka_unit_test(test_cli_windows),
         cmocka_unit_test(test_icd10_releases_by_date),
         cmocka_unit_test(test_window_before_release_date),
         cmocka_unit_test(test_anweb_layout),
