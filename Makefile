@@ -27,18 +27,11 @@ APT_PKGS := build-essential pkg-config liblua5.4-dev libcjson-dev libcmocka-dev 
 all: $(B)/claimscrub $(B)/data/starter/.built
 
 # The starter reference data set: the hand-written CSVs of data/starter,
-# imported as release STARTER_RELEASE.  Each table is imported when its file
-# (data/starter/<table>.csv) exists.
-STARTER_RELEASE := 2024-07-01
-STARTER_CSV := $(wildcard data/starter/*.csv)
+# imported as three releases by data/starter/import.sh (see its header).
+STARTER_CSV := $(wildcard data/starter/*.csv) data/starter/import.sh
 $(B)/data/starter/.built: $(STARTER_CSV) $(B)/claimscrub
 	@echo "  DATA    $(B)/data/starter"
-	@args=""; for t in ptp mue aoc pfs icd10 hcpcs; do \
-	    [ -f data/starter/$$t.csv ] && args="$$args --$$t data/starter/$$t.csv"; done; \
-	[ -f data/starter/adjustment_codes.csv ] && args="$$args --adjustment-codes data/starter/adjustment_codes.csv"; \
-	rm -rf $(B)/data/starter && \
-	$(B)/claimscrub data import --out $(B)/data/starter --release $(STARTER_RELEASE) $$args && \
-	touch $@
+	@data/starter/import.sh $(B)/claimscrub $(B)/data/starter && touch $@
 
 $(B)/obj/%.o: engine/src/%.c $(wildcard engine/src/*.h) engine/include/claimscrub.h | check-deps
 	@mkdir -p $(dir $@)

@@ -50,11 +50,19 @@ CMS=${CMS_DATA:-../shared/cms}
 if [ -f "$CMS/ncci_ptp_practitioner_2024-07-01_pairs.csv.gz" ]; then
     D=$B/data
     rm -rf $D
-    /usr/bin/time -f '%e %M' -o $B/time.txt build/claimscrub data import --out $D --release 2024-07-01 \
-        --ptp "$CMS/ncci_ptp_practitioner_2024-07-01_pairs.csv.gz" \
-        --mue "$CMS/ncci_mue_practitioner_2024-07-01.csv" --aoc "$CMS/ncci_aoc_2024-06-03_active.csv" \
-        --pfs "$CMS/pfs_pprrvu_2024_jul_national.csv" --icd10 "$CMS/icd10cm_fy2024_order_with_chapters.csv.gz" \
-        --hcpcs "$CMS/hcpcs_level2_2024_descriptions.csv" --adjustment-codes "$CMS/x12_carc_rarc_group_codes.csv"
+    # three releases: 2024-07-01 (NCCI, PFS, adjustment codes, ICD-10-CM
+    # FY2024), 2024-10-01 (FY2025), 2025-10-01 (FY2026, HCPCS October 2025
+    # ANWEB); time and peak RSS of the three imports together
+    /usr/bin/time -f '%e %M' -o $B/time.txt sh -c '
+        C=$1 D=$2
+        build/claimscrub data import --out $D --release 2024-07-01 \
+            --ptp "$C/ncci_ptp_practitioner_2024-07-01_pairs.csv.gz" \
+            --mue "$C/ncci_mue_practitioner_2024-07-01.csv" --aoc "$C/ncci_aoc_2024-06-03_active.csv" \
+            --pfs "$C/pfs_pprrvu_2024_jul_national.csv" --icd10 "$C/icd10cm_fy2024_order_with_chapters.csv.gz" \
+            --adjustment-codes "$C/x12_carc_rarc_group_codes.csv" &&
+        build/claimscrub data import --out $D --release 2024-10-01 --icd10 "$C/icd10cm_fy2025_order.csv.gz" &&
+        build/claimscrub data import --out $D --release 2025-10-01 --icd10 "$C/icd10cm_fy2026_order.csv.gz" \
+            --hcpcs "$C/hcpcs_level2_2025_oct_anweb.csv"' sh "$CMS" "$D"
     set -- $(tail -n 1 $B/time.txt)
     echo "full CMS tables: import $1 s (peak RSS $(($2 / 1024)) MiB), data set $(du -m $D | cut -f1) MiB"
     sync; t0=$(date +%s%N)

@@ -8,15 +8,15 @@
 local M = {}
 
 -- A code's letters and digits, upper case, or nil when it is not a code
--- (3 to 7 characters: a letter, a digit, then letters or digits; one dot
--- allowed after the third).
+-- (3 to 7 characters: a letter, a digit or -- since FY2026's category QA0
+-- -- a letter, then letters or digits; one dot allowed after the third).
 local function strip(code)
   if type(code) ~= "string" or #code < 3 or #code > 8 then return nil end
   local s = code:upper()
   local head, tail = s:match("^(%w%w%w)%.?(%w*)$")
   if not head or (s:find(".", 1, true) and tail == "") then return nil end
   s = head .. tail
-  if not s:match("^%a%d") or #s > 7 then return nil end
+  if not s:match("^%a%w") or #s > 7 then return nil end
   return s
 end
 

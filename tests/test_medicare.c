@@ -443,35 +443,47 @@ static void test_triggers_change_nothing(void **state)
     check_triggers_change_nothing(NULL);
 }
 
-/* The same cases with CMS's full 2024-07-01 tables (CMS_DATA), imported
- * into a temporary data set: the starter facts are real rows, so every
- * verdict must hold with the real tables too. */
+/* The same cases with CMS's full tables (CMS_DATA), imported into a
+ * temporary data set of three releases, as bench/run.sh does: 2024-07-01
+ * (the NCCI, PFS and adjustment-code tables, ICD-10-CM FY2024), 2024-10-01
+ * (ICD-10-CM FY2025), 2025-10-01 (ICD-10-CM FY2026 and CMS's complete
+ * HCPCS Level II file of October 2025, the ANWEB layout).  The starter
+ * facts are real rows of these files, in releases with the same windows,
+ * so every verdict must hold with the real tables too. */
 static void test_medicare_cases_full_tables(void **state)
 {
     const char *cms = getenv("CMS_DATA") ? getenv("CMS_DATA") : "../shared/cms";
-    char probe[1024];
-    snprintf(probe, sizeof probe, "%s/ncci_ptp_practitioner_2024-07-01_pairs.csv.gz", cms);
-    if (access(probe, R_OK) != 0) {
-        printf("SKIPPED: full CMS tables not found in %s (set CMS_DATA)\n", cms);
-        skip();
-    }
-    static const char *const files[][2] = {
-        {"ptp", "ncci_ptp_practitioner_2024-07-01_pairs.csv.gz"},
-        {"mue", "ncci_mue_practitioner_2024-07-01.csv"},
-        {"aoc", "ncci_aoc_2024-06-03_active.csv"},
-        {"pfs", "pfs_pprrvu_2024_jul_national.csv"},
-        {"icd10", "icd10cm_fy2024_order_with_chapters.csv.gz"},
-        {"hcpcs", "hcpcs_level2_2024_descriptions.csv"},
-        {"adj", "x12_carc_rarc_group_codes.csv"},
+    static const struct { const char *release, *table, *file; } files[] = {
+        {"2024-07-01", "ptp", "ncci_ptp_practitioner_2024-07-01_pairs.csv.gz"},
+        {"2024-07-01", "mue", "ncci_mue_practitioner_2024-07-01.csv"},
+        {"2024-07-01", "aoc", "ncci_aoc_2024-06-03_active.csv"},
+        {"2024-07-01", "pfs", "pfs_pprrvu_2024_jul_national.csv"},
+        {"2024-07-01", "icd10", "icd10cm_fy2024_order_with_chapters.csv.gz"},
+        {"2024-07-01", "adj", "x12_carc_rarc_group_codes.csv"},
+        {"2024-10-01", "icd10", "icd10cm_fy2025_order.csv.gz"},
+        {"2025-10-01", "icd10", "icd10cm_fy2026_order.csv.gz"},
+        {"2025-10-01", "hcpcs", "hcpcs_level2_2025_oct_anweb.csv"},
     };
-    char paths[7][1024];
-    cs_data_file in[7];
-    for (int i = 0; i < 7; i++) {
-        snprintf(paths[i], sizeof paths[i], "%s/%s", cms, files[i][1]);
-        in[i] = (cs_data_file){files[i][0], paths[i]};
+    enum { NFILES = sizeof files / sizeof *files };
+    char paths[NFILES][1024];
+    for (int i = 0; i < NFILES; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s/%s", cms, files[i].file);
+        if (access(paths[i], R_OK) != 0) {
+            printf("SKIPPED: full CMS tables not found in %s (%s; set CMS_DATA)\n", cms,
+                   files[i].file);
+            skip();
+        }
     }
     char *dir = tu_tmpdir(), *err = NULL;
-    if (cs_data_import(dir, "2024-07-01", in, 7, &err) != 0) fail_msg("import: %s", err);
+    for (int i = 0; i < NFILES; ) {         /* one import per release */
+        cs_data_file in[NFILES];
+        int n = 0, j = i;
+        for (; j < NFILES && !strcmp(files[j].release, files[i].release); j++)
+            in[n++] = (cs_data_file){files[j].table, paths[j]};
+        if (cs_data_import(dir, files[i].release, in, (size_t)n, &err) != 0)
+            fail_msg("import %s: %s", files[i].release, err);
+        i = j;
+    }
     cs_engine *full = cs_engine_new(&(cs_options){.rules_dir = ".", .stdlib_dir = "stdlib", .data_dir = dir}, &err);
     if (!full) fail_msg("engine: %s", err);
     cs_engine *starter = g_e;

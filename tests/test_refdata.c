@@ -609,14 +609,37 @@ static void test_corrupt_release(void **state)
     csref_header h;
     memcpy(&h, good, sizeof h);
     assert_true(h.ntables >= 3);
+    csref_dirent d;
 
     expect_refused(tmp, name, good, n - 1, "size differs from its header");
     expect_refused(tmp, name, good, 20, "too short");
     memcpy(b, good, n); b[0] = 'X';
     expect_refused(tmp, name, b, n, "bad magic");
-    memcpy(b, good, n); b[8] = 2;
-    expect_refused(tmp, name, b, n, "unsupported format version");
-    csref_dirent d;
+    memcpy(b, good, n); b[8] = CSREF_VERSION + 1;   /* a newer engine's file */
+    expect_refused(tmp, name, b, n, "format version 3 is newer than this claimscrub reads (2)");
+    memcpy(b, good, n); b[8] = 1;                   /* an older engine's file */
+    expect_refused(tmp, name, b, n, "format version 1 is older than this claimscrub reads (2): "
+                   "import the release again");
+    /* the windows table: a window that ends before it starts; a table
+     * without its window */
+    size_t wat = 0;
+    for (uint32_t i = 0; i < h.ntables; i++) {
+        memcpy(&d, good + sizeof h + i * sizeof d, sizeof d);
+        if (d.table == CSREF_T_WINDOWS) wat = sizeof h + i * sizeof d;
+    }
+    assert_true(wat > 0);
+    memcpy(&d, good + wat, sizeof d);
+    assert_int_equal(d.count, CS_REF_NTABLES);
+    csref_window w;
+    memcpy(b, good, n);
+    memcpy(&w, b + d.offset, sizeof w); w.to = w.from - 1; memcpy(b + d.offset, &w, sizeof w);
+    expect_refused(tmp, name, b, n, "bad validity window");
+    memcpy(b, good, n);
+    memcpy(&w, b + d.offset, sizeof w); w.table = 7; memcpy(b + d.offset, &w, sizeof w);
+    expect_refused(tmp, name, b, n, "window of an unknown table");
+    memcpy(b, good, n);
+    d.count--; memcpy(b + wat, &d, sizeof d);
+    expect_refused(tmp, name, b, n, "a table without its validity window");
     size_t at = sizeof h;                       /* the first table's entry */
     memcpy(b, good, n);
     memcpy(&d, b + at, sizeof d); d.offset = ((uint64_t)n + 8) / 8 * 8; memcpy(b + at, &d, sizeof d);
@@ -831,6 +854,338 @@ static void check_full(const cs_refdata *r)
     assert_false(cs_ref_adj(r, CS_ADJ_CARC, "15", dos, &a));     /* ended 2018-05-01 */
 }
 
+/* ---- validity windows, ICD-10-CM releases by date, CMS's ANWEB layout ---- */
+
+/* The ICD-10-CM code set of three fiscal years, in the two layouts of
+ * ../shared/cms (FY2024 with chapters; FY2025 and FY2026 with a short
+ * description): E11.A is new in FY2026; M54.5 is a category header in all
+ * three (it was billable until FY2021). */
+static const char icd10_fy2024[] =
+    "order,icd10cm_code,valid_for_hipaa,description,chapter_no,chapter_name\n"
+    "4339,E11.9,1,Type 2 diabetes mellitus without complications,4,Endocrine\n"
+    "19700,M54.5,0,Low back pain,13,Musculoskeletal\n"
+    "19701,M54.50,1,\"Low back pain, unspecified\",13,Musculoskeletal\n";
+static const char icd10_fy2025[] =
+    "order,icd10cm_code,valid_for_hipaa,description,short_description\n"
+    "4407,E11.9,1,Type 2 diabetes mellitus without complications,Type 2 diabetes mellitus without complications\n"
+    "19881,M54.5,0,Low back pain,Low back pain\n"
+    "19882,M54.50,1,\"Low back pain, unspecified\",\"Low back pain, unspecified\"\n";
+static const char icd10_fy2026[] =
+    "order,icd10cm_code,valid_for_hipaa,description,short_description\n"
+    "4416,E11.9,1,Type 2 diabetes mellitus without complications,Type 2 diabetes mellitus without complications\n"
+    "4417,E11.A,1,Type 2 diabetes mellitus without complications in remission,Type 2 diabetes mellitus without complications in remission\n"
+    "20086,M54.5,0,Low back pain,Low back pain\n"
+    "30497,QA0.0101,1,SCN2A-related neurodevelopmental disorder,SCN2A-related neurodevelopmental disorder\n";
+
+static void import_icd10(const char *tmp, const char *out, const char *name, const char *csv,
+                         cs_date release)
+{
+    tu_write(tmp, name, csv);
+    cs_import in = {.icd10 = path_in(tmp, name), .release = release};
+    import_ok(out, &in);
+}
+
+/* The default window of each table kind: the ICD-10-CM fiscal year, the
+ * calendar quarter for the others. */
+static void test_default_windows(void **state)
+{
+    static const struct { cs_ref_table t; cs_date release, from, to; } cases[] = {
+        {CS_REF_ICD10, 20240701, 20231001, 20240930},
+        {CS_REF_ICD10, 20230930, 20221001, 20230930},
+        {CS_REF_ICD10, 20251001, 20251001, 20260930},
+        {CS_REF_ICD10, 20251231, 20251001, 20260930},
+        {CS_REF_HCPCS, 20251001, 20251001, 20251231},
+        {CS_REF_HCPCS, 20240229, 20240101, 20240331},
+        {CS_REF_PTP, 20240701, 20240701, 20240930},
+        {CS_REF_MUE, 20240515, 20240401, 20240630},
+        {CS_REF_AOC, 20240603, 20240401, 20240630},
+        {CS_REF_PFS, 20241001, 20241001, 20241231},
+        {CS_REF_ADJ, 20240101, 20240101, 20240331},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cs_date from = 0, to = 0;
+        cs_ref_default_window(cases[i].t, cases[i].release, &from, &to);
+        if (from != cases[i].from || to != cases[i].to)
+            fail_msg("%s %d: %d..%d, want %d..%d", cs_ref_table_name(cases[i].t),
+                     cases[i].release, from, to, cases[i].from, cases[i].to);
+    }
+}
+
+/* A release records each table's window (default or given); data info
+ * shows it; bad windows are refused before anything is read. */
+static void test_windows_recorded(void **state)
+{
+    char *tmp = tu_tmpdir();
+    char out[4200];
+    snprintf(out, sizeof out, "%s/set", tmp);
+    tu_write(tmp, "icd10.csv", icd10_fy2026);
+    tu_write(tmp, "mue.csv", mue_csv);
+    cs_data_file files[] = {{"icd10", path_in(tmp, "icd10.csv")}, {"mue", path_in(tmp, "mue.csv")}};
+    char *err = NULL;
+    assert_int_equal(cs_data_import(out, "2025-10-01", files, 2, &err), 0);
+    char *text = cs_data_info(out, &err);
+    assert_non_null(text);
+    assert_contains(text, "valid mue 2025-10-01..2025-12-31, icd10 2025-10-01..2026-09-30\n");
+    cs_free(text);
+    /* every table from --valid-from/--valid-to, one table by name */
+    cs_data_window w[] = {{"mue", NULL, "2026-03-31"}, {NULL, "2025-07-01", "2026-06-30"}};
+    assert_int_equal(cs_data_import_windows(out, "2025-10-01", files, 2, w, 2, &err), 0);
+    cs_refdata *r = open_ok(out);
+    cs_ref_info info;
+    assert_int_equal(cs_refdata_info(r, &info, 1), 1);
+    assert_int_equal(info.from[CS_REF_ICD10], 20250701);
+    assert_int_equal(info.to[CS_REF_ICD10], 20260630);
+    assert_int_equal(info.from[CS_REF_MUE], 20250701);
+    assert_int_equal(info.to[CS_REF_MUE], 20260331);
+    assert_int_equal(info.from[CS_REF_PTP], 0);
+    cs_ref_window win;
+    assert_true(cs_ref_window_of(r, CS_REF_ICD10, 20260701, &win));
+    assert_int_equal(win.release, 20251001);
+    assert_false(win.covers);
+    assert_true(cs_ref_window_of(r, CS_REF_ICD10, 20260630, &win));
+    assert_true(win.covers);
+    assert_false(cs_ref_window_of(r, CS_REF_PTP, 20260630, &win));
+    cs_refdata_close(r);
+    /* refused: the end before the start, a table not imported, an unknown
+     * table, not a date */
+    static const struct { cs_data_window w; const char *want; } bad[] = {
+        {{"icd10", "2026-01-01", "2025-12-31"},
+         "the validity window of table icd10 ends (2025-12-31) before it starts (2026-01-01)"},
+        {{"ptp", "2025-10-01", NULL}, "validity window of table 'ptp', which is not imported"},
+        {{"cpt", "2025-10-01", NULL}, "validity window of unknown table 'cpt'"},
+        {{NULL, "2025-13-01", NULL}, "validity window of every table: '2025-13-01' is not a date"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(cs_data_import_windows(out, "2024-01-01", files, 2, &bad[i].w, 1, &err), -1);
+        assert_contains(err, bad[i].want);
+        cs_free(err);
+    }
+    assert_int_equal(count_entries(out), 1);        /* nothing written */
+    tu_rmdir(tmp);
+}
+
+/* claimscrub data import: --valid-from/--valid-to for every table,
+ * --window TABLE=FROM..TO for one (it wins), data info shows the windows;
+ * malformed options are usage errors. */
+static void test_cli_windows(void **state)
+{
+    char *tmp = tu_tmpdir();
+    char out[4200], icd[4200], mue[4200];
+    snprintf(out, sizeof out, "%s/set", tmp);
+    tu_write(tmp, "icd10.csv", icd10_fy2026);
+    tu_write(tmp, "mue.csv", mue_csv);
+    snprintf(icd, sizeof icd, "%s", path_in(tmp, "icd10.csv"));
+    snprintf(mue, sizeof mue, "%s", path_in(tmp, "mue.csv"));
+    const char *imp[] = {"data", "import", "--out", out, "--release", "2025-10-01", "--icd10", icd,
+                         "--mue", mue, "--valid-to", "2026-06-30", "--window",
+                         "icd10=2025-10-01..2026-09-30", NULL};
+    tu_result r = tu_run_cli(tmp, NULL, imp);
+    if (r.status != 0) fail_msg("import: %s", r.err);
+    tu_result_free(&r);
+    const char *info[] = {"data", "info", "--data", out, NULL};
+    r = tu_run_cli(tmp, NULL, info);
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "  valid mue 2025-10-01..2026-06-30, icd10 2025-10-01..2026-09-30\n");
+    tu_result_free(&r);
+    static const struct { const char *opt, *val, *want; } bad[] = {
+        {"--window", "icd10", "--window 'icd10' is not TABLE=YYYY-MM-DD..YYYY-MM-DD"},
+        {"--window", "icd10=2025-10-01", "is not TABLE=YYYY-MM-DD..YYYY-MM-DD"},
+        {"--window", "icd10=2026-10-01..2025-10-01", "the validity window of table icd10 ends (2025-10-01) before it starts (2026-10-01)"},
+        {"--valid-from", "2025-02-30", "validity window of every table: '2025-02-30' is not a date"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *args[] = {"data", "import", "--out", out, "--release", "2025-10-01", "--icd10", icd,
+                              bad[i].opt, bad[i].val, NULL};
+        r = tu_run_cli(tmp, NULL, args);
+        assert_int_equal(r.status, 2);
+        assert_contains(r.err, bad[i].want);
+        tu_result_free(&r);
+    }
+    tu_rmdir(tmp);
+}
+
+/* Three ICD-10-CM releases: each date of service uses the fiscal year in
+ * force; before the oldest window and after the newest, the release used
+ * says it does not cover the date. */
+static void test_icd10_releases_by_date(void **state)
+{
+    char *tmp = tu_tmpdir();
+    char out[4200];
+    snprintf(out, sizeof out, "%s/set", tmp);
+    import_icd10(tmp, out, "fy2024.csv", icd10_fy2024, 20240701);
+    import_icd10(tmp, out, "fy2025.csv", icd10_fy2025, 20241001);
+    import_icd10(tmp, out, "fy2026.csv", icd10_fy2026, 20251001);
+    cs_refdata *r = open_ok(out);
+    cs_icd10 x;
+    cs_ref_window w;
+    /* E11.A: not in FY2024 or FY2025, billable in FY2026 */
+    assert_false(cs_ref_icd10(r, "E11.A", 20240301, &x));
+    assert_false(cs_ref_icd10(r, "E11.A", 20250930, &x));
+    assert_true(cs_ref_icd10(r, "E11.A", 20251001, &x) && x.billable);
+    assert_true(cs_ref_icd10(r, "E11A", 20260930, &x));
+    assert_true(cs_ref_icd10(r, "QA0.0101", 20260301, &x) && x.billable);
+    assert_false(cs_ref_icd10(r, "QA0.0101", 20250301, &x));
+    /* the FY2024 code set lives in a release dated 2024-07-01: used from
+     * its window's start, 2023-10-01 */
+    assert_int_equal(cs_ref_release(r, CS_REF_ICD10, 20231001), 20240701);
+    assert_int_equal(cs_ref_release(r, CS_REF_ICD10, 20240930), 20240701);
+    assert_int_equal(cs_ref_release(r, CS_REF_ICD10, 20241001), 20241001);
+    assert_true(cs_ref_window_of(r, CS_REF_ICD10, 20240101, &w) && w.covers);
+    /* M54.5, a header since FY2022, on a 2019 claim: the oldest release,
+     * which does not cover the date */
+    assert_true(cs_ref_icd10(r, "M54.5", 20190603, &x) && !x.billable);
+    assert_true(cs_ref_window_of(r, CS_REF_ICD10, 20190603, &w));
+    assert_int_equal(w.release, 20240701);
+    assert_int_equal(w.from, 20231001);
+    assert_int_equal(w.to, 20240930);
+    assert_false(w.covers);
+    /* after the newest window: FY2026 is used and says so */
+    assert_true(cs_ref_window_of(r, CS_REF_ICD10, 20261001, &w));
+    assert_int_equal(w.release, 20251001);
+    assert_false(w.covers);
+    cs_refdata_close(r);
+    tu_rmdir(tmp);
+}
+
+/* A release dated before its window starts (next year's code set,
+ * published early): dates of service before the window use the release
+ * whose window holds them, not the newest release dated before them. */
+static void test_window_before_release_date(void **state)
+{
+    char *tmp = tu_tmpdir();
+    char out[4200];
+    snprintf(out, sizeof out, "%s/set", tmp);
+    import_icd10(tmp, out, "fy2025.csv", icd10_fy2025, 20241001);
+    tu_write(tmp, "fy2026.csv", icd10_fy2026);
+    cs_data_file f = {"icd10", path_in(tmp, "fy2026.csv")};
+    cs_data_window w = {"icd10", "2025-10-01", "2026-09-30"};
+    char *err = NULL;
+    assert_int_equal(cs_data_import_windows(out, "2025-06-15", &f, 1, &w, 1, &err), 0);
+    cs_refdata *r = open_ok(out);
+    cs_icd10 x;
+    assert_int_equal(cs_ref_release(r, CS_REF_ICD10, 20250801), 20241001);
+    assert_false(cs_ref_icd10(r, "E11.A", 20250801, &x));
+    assert_int_equal(cs_ref_release(r, CS_REF_ICD10, 20251001), 20250615);
+    assert_true(cs_ref_icd10(r, "E11.A", 20251001, &x));
+    cs_refdata_close(r);
+    tu_rmdir(tmp);
+}
+
+/* CMS's alpha-numeric HCPCS file (ANWEB) saved as CSV, hand-written here
+ * with a part of CMS's columns: RECID 3 codes with add and termination
+ * dates and the coverage code, RECID 7 modifiers (skipped). */
+static const char anweb_csv[] =
+    "hcpc,seqnum,recid,long_description,short_description,price1,cov,add_dt,act_eff_dt,term_dt,action_cd\n"
+    "25,0010,7,Significant e/m service on the same day,Sig sep e/m svc same day,,,19900101,20080101,,N\n"
+    "G0389,0010,3,Ultrasound b-scan for abdominal aortic aneurysm screening,Ultrasound exam aaa screen,,D,20070101,20170101,20161231,N\n"
+    "J3590,0010,3,Unclassified biologics,Unclassified biologics,,C,20030101,20030101,,N\n"
+    "J9999,0010,3,\"Not otherwise classified, antineoplastic drugs\",Antineoplastic drugs,,C,19900101,19970101,,N\n"
+    "Q5200,0010,3,A code added in October,New code,,M,20251001,20251001,,A\n";
+
+static void test_anweb_layout(void **state)
+{
+    char *tmp = tu_tmpdir();
+    char out[4200];
+    snprintf(out, sizeof out, "%s/set", tmp);
+    tu_write(tmp, "anweb.csv", anweb_csv);
+    cs_import in = {.hcpcs = path_in(tmp, "anweb.csv"), .release = 20251001};
+    import_ok(out, &in);
+    cs_refdata *r = open_ok(out);
+    cs_ref_info info;
+    cs_refdata_info(r, &info, 1);
+    assert_int_equal(info.rows[CS_REF_HCPCS], 4);           /* the modifier is not kept */
+    cs_hcpcs h;
+    assert_true(cs_ref_hcpcs(r, "J3590", 20251103, &h));
+    assert_string_equal(h.description, "Unclassified biologics");
+    assert_string_equal(h.section, "");
+    assert_int_equal(h.cov, 'C');
+    assert_int_equal(h.added, 20030101);
+    assert_int_equal(h.terminated, 0);
+    /* dates honoured: valid from add_dt through term_dt */
+    assert_false(cs_ref_hcpcs(r, "J3590", 20021231, &h));
+    assert_true(cs_ref_hcpcs(r, "G0389", 20161231, &h));
+    assert_int_equal(h.terminated, 20161231);
+    assert_int_equal(h.cov, 'D');
+    assert_false(cs_ref_hcpcs(r, "G0389", 20170101, &h));
+    assert_false(cs_ref_hcpcs(r, "Q5200", 20250930, &h));
+    assert_true(cs_ref_hcpcs(r, "Q5200", 20251001, &h));
+    assert_false(cs_ref_hcpcs(r, "00025", 20251001, &h));
+    cs_refdata_close(r);
+    /* CMS's spaced column names read the same */
+    tu_write(tmp, "spaced.csv",
+             "HCPC,SEQNUM,RECID,LONG DESCRIPTION,COV,ADD DT,TERM DT\n"
+             "J3590,0010,3,Unclassified biologics,C,20030101,\n");
+    in.hcpcs = path_in(tmp, "spaced.csv");
+    import_ok(out, &in);
+    /* bad rows: a RECID other than 3 or 7, a termination before the add
+     * date, a coverage code that is not a letter */
+    static const struct { const char *row, *want; } bad[] = {
+        {"J3590,0010,4,Unclassified biologics,C,20030101,\n", "RECID '4' is not 3 (a code) or 7 (a modifier)"},
+        {"J3590,0010,3,Unclassified biologics,C,20030101,20021231\n", "TERM_DT 20021231 is before ADD_DT 20030101"},
+        {"J3590,0010,3,Unclassified biologics,c1,20030101,\n", "coverage code COV 'c1' is not one capital letter"},
+        {"J3590,0010,3,Unclassified biologics,C,2003-13-01,\n", "ADD_DT '2003-13-01' is not a date"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "HCPC,SEQNUM,RECID,LONG DESCRIPTION,COV,ADD DT,TERM DT\n%s",
+                 bad[i].row);
+        tu_write(tmp, "bad.csv", text);
+        in.hcpcs = path_in(tmp, "bad.csv");
+        char *err = NULL;
+        assert_false(cs_refdata_import(out, &in, &err));
+        assert_contains(err, "bad.csv:2: ");
+        assert_contains(err, bad[i].want);
+        free(err);
+    }
+    tu_rmdir(tmp);
+}
+
+/* CMS's complete ANWEB file of October 2025 and the three ICD-10-CM years
+ * ($CMS_DATA): the Level II codes the 2024 descriptions file lacks are
+ * there, termination dates are honoured, FY2025/FY2026 import. */
+static void test_full_code_sets(void **state)
+{
+    const char *cms = cms_data();
+    if (!cms) { skip(); return; }
+    const char *names[] = {"hcpcs_level2_2025_oct_anweb.csv", "icd10cm_fy2024_order_with_chapters.csv.gz",
+                           "icd10cm_fy2025_order.csv.gz", "icd10cm_fy2026_order.csv.gz"};
+    char keep[4][4200];
+    for (int i = 0; i < 4; i++) {
+        const char *p = cms_file(cms, names[i]);
+        if (!p) { skip(); return; }
+        snprintf(keep[i], sizeof keep[i], "%s", p);
+    }
+    char *tmp = tu_tmpdir();
+    cs_import a = {.icd10 = keep[1], .release = 20240701};
+    cs_import b = {.icd10 = keep[2], .release = 20241001};
+    cs_import c = {.icd10 = keep[3], .hcpcs = keep[0], .release = 20251001};
+    import_ok(tmp, &a);
+    import_ok(tmp, &b);
+    import_ok(tmp, &c);
+    cs_refdata *r = open_ok(tmp);
+    cs_ref_info info[3];
+    assert_int_equal(cs_refdata_info(r, info, 3), 3);
+    assert_int_equal(info[1].rows[CS_REF_ICD10], 97584);
+    assert_int_equal(info[2].rows[CS_REF_ICD10], 98186);
+    assert_int_equal(info[2].rows[CS_REF_HCPCS], 8463);     /* RECID 3 rows */
+    cs_hcpcs h;
+    static const char *const missed[] = {"J3590", "J2350", "S5000", "A4550"};
+    for (int i = 0; i < 4; i++)
+        if (!cs_ref_hcpcs(r, missed[i], 20251103, &h)) fail_msg("%s not valid on 2025-11-03", missed[i]);
+    assert_true(cs_ref_hcpcs(r, "G0389", 20160601, &h) && h.terminated == 20161231);
+    assert_false(cs_ref_hcpcs(r, "G0389", 20251103, &h));
+    assert_true(cs_ref_hcpcs(r, "J3420", 20251103, &h) && h.cov != 0);
+    cs_icd10 x;
+    assert_false(cs_ref_icd10(r, "E11.A", 20250301, &x));
+    assert_true(cs_ref_icd10(r, "E11.A", 20260301, &x) && x.billable);
+    assert_true(cs_ref_icd10(r, "QA0.0101", 20260301, &x) && x.billable);
+    cs_ref_window w;
+    assert_true(cs_ref_window_of(r, CS_REF_ICD10, 20190603, &w) && !w.covers);
+    assert_true(cs_ref_icd10(r, "M54.5", 20190603, &x) && !x.billable);
+    cs_refdata_close(r);
+    tu_rmdir(tmp);
+}
+
 static void test_full_tables(void **state)
 {
     const char *cms = cms_data();
@@ -887,6 +1242,13 @@ int main(void)
         cmocka_unit_test(test_empty_data_set),
         cmocka_unit_test(test_icd10_order_file),
         cmocka_unit_test(test_layout_samples),
+        cmocka_unit_test(test_default_windows),
+        cmocka_unit_test(test_windows_recorded),
+        cmocka_unit_test(test_cli_windows),
+        cmocka_unit_test(test_icd10_releases_by_date),
+        cmocka_unit_test(test_window_before_release_date),
+        cmocka_unit_test(test_anweb_layout),
+        cmocka_unit_test(test_full_code_sets),
         cmocka_unit_test(test_full_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

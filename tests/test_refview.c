@@ -242,7 +242,7 @@ static void test_module(void **state)
                "assert(not pcall(function() a.ptp = print end))\n"
                "assert(not pcall(function() a.extra = 1 end))\n"
                "local n = 0 for k in pairs(a) do n = n + 1 end\n"
-               "assert(n == 12, 'functions: ' .. n)\n");
+               "assert(n == 14, 'functions: ' .. n)\n");
     h_free(&h);
 }
 
@@ -272,6 +272,95 @@ static void test_preload_errors(void **state)
 
 /* Through the public API: an engine on this data set notes in the record
  * the releases its rules used. */
+/* ref.window and ref.covers: the validity window of the release a lookup
+ * uses (default: the quarter of the release date), noted like a lookup. */
+static void test_window_and_covers(void **state)
+{
+    harness h;
+    h_init(&h, g_ref, true);
+    RUN_OK(&h,
+        "local ref = require 'ref'\n"
+        "local w = ref.window('ptp', '2024-03-01')\n"
+        "assert(w.release == '2024-01-01' and w.from == '2024-01-01' and w.to == '2024-03-31')\n"
+        "assert(w.covers == true)\n"
+        "w = ref.window('ptp', '2024-04-15')\n"
+        "assert(w.release == '2024-01-01' and w.covers == false, 'after its quarter')\n"
+        "w = ref.window('ptp', '2024-08-01')\n"
+        "assert(w.release == '2024-07-01' and w.to == '2024-09-30' and w.covers)\n"
+        "assert(ref.covers('ptp', '2024-09-30') and not ref.covers('ptp', '2024-10-01'))\n"
+        "assert(not ref.covers('mue', '2024-03-01'), 'only the July release holds mue')\n"
+        "assert(ref.window('aoc', '2024-03-01') == nil and ref.covers('aoc', '2024-03-01') == false)\n");
+    assert_int_equal(h.verdict.data_used[CS_REF_PTP], 20240701);
+    assert_int_equal(h.verdict.data_used[CS_REF_MUE], 20240701);
+    assert_int_equal(h.verdict.data_used[CS_REF_AOC], 0);
+    assert_string_equal(h_run(&h, "require('ref').window('cpt', '2024-03-01')", CS_PHASE_CHECK),
+        "t.lua:1: ref.window: unknown table 'cpt' (ptp, mue, aoc, pfs, icd10, hcpcs or adj)");
+    assert_string_equal(h_run(&h, "require('ref').covers('ptp', 20240301)", CS_PHASE_CHECK),
+        "t.lua:1: ref.covers: the date of service must be a string, got number");
+    h_free(&h);
+}
+
+/* The Medicare pack on a data set holding only the 2024-07-01 release of
+ * the starter files (ICD-10-CM FY2024, the 2024 HCPCS list): a diagnosis
+ * new in FY2026 on a 2026 claim, and a 2019 claim with a code that was
+ * billable then, are `review`, naming the release and its window; an
+ * unknown HCPCS code in the release's quarter is still denied and the
+ * finding says which release it checked. */
+static void test_medicare_on_old_data(void **state)
+{
+    char data[4300];
+    snprintf(data, sizeof data, "%s/old", g_dir);
+    static const char *const tables[][2] = {
+        {"ptp", "ptp.csv"}, {"mue", "mue.csv"}, {"aoc", "aoc.csv"}, {"pfs", "pfs.csv"},
+        {"icd10", "icd10.csv"}, {"hcpcs", "hcpcs.csv"}, {"adj", "adjustment_codes.csv"},
+    };
+    char paths[7][4300];
+    cs_data_file in[7];
+    for (int i = 0; i < 7; i++) {
+        snprintf(paths[i], sizeof paths[i], "data/starter/%s", tables[i][1]);
+        in[i] = (cs_data_file){tables[i][0], paths[i]};
+    }
+    char *err = NULL, *out = NULL;
+    if (cs_data_import(data, "2024-07-01", in, 7, &err) != 0) fail_msg("import: %s", err);
+    cs_engine *e = cs_engine_new(&(cs_options){.rules_dir = ".", .stdlib_dir = "stdlib", .data_dir = data}, &err);
+    if (!e) fail_msg("engine: %s", err);
+    static const struct { const char *claim; int status; const char *rule, *not_rule, *text; } cases[] = {
+        {"{\"id\":\"OLD-1\",\"payer\":\"medicare\",\"diagnoses\":[\"E11.A\"],\"lines\":["
+         "{\"code\":\"99213\",\"units\":1,\"service_date\":\"2026-03-02\",\"diagnosis_pointers\":[1],\"charge\":\"95.00\"}]}",
+         CS_REVIEW, "cms.valid.icd10_outside_data", "cms.valid.icd10_unknown",
+         "diagnosis E11.A (used by line 1) is not in the code set of ICD-10-CM release 2024-07-01, "
+         "valid 2023-10-01..2024-09-30, which does not cover the date of service 2026-03-02 "
+         "(the data set is older than the claim)"},
+        {"{\"id\":\"OLD-2\",\"payer\":\"medicare\",\"diagnoses\":[\"M54.5\"],\"lines\":["
+         "{\"code\":\"99213\",\"units\":1,\"service_date\":\"2019-06-03\",\"diagnosis_pointers\":[1],\"charge\":\"95.00\"}]}",
+         CS_REVIEW, "cms.valid.icd10_outside_data", "cms.valid.icd10_not_billable",
+         "diagnosis M54.5 (used by line 1) is a category, not billable, in ICD-10-CM release "
+         "2024-07-01, valid 2023-10-01..2024-09-30, which does not cover the date of service "
+         "2019-06-03 (the data set is newer than the claim)"},
+        {"{\"id\":\"OLD-3\",\"payer\":\"medicare\",\"diagnoses\":[\"J02.9\"],\"lines\":["
+         "{\"code\":\"J3421\",\"units\":1,\"service_date\":\"2024-08-01\",\"diagnosis_pointers\":[1],\"charge\":\"20.00\"}]}",
+         CS_DENY, "cms.valid.hcpcs_unknown", "cms.valid.hcpcs_outside_data",
+         "J3421 (line 1) is not a HCPCS Level II code on 2024-08-01 "
+         "(HCPCS release 2024-07-01, valid 2024-07-01..2024-09-30)"},
+        {"{\"id\":\"OLD-4\",\"payer\":\"medicare\",\"diagnoses\":[\"J02.9\"],\"lines\":["
+         "{\"code\":\"J3421\",\"units\":1,\"service_date\":\"2026-03-02\",\"diagnosis_pointers\":[1],\"charge\":\"20.00\"}]}",
+         CS_REVIEW, "cms.valid.hcpcs_outside_data", "cms.valid.hcpcs_unknown",
+         "J3421 (line 1) is not a valid HCPCS Level II code in HCPCS release 2024-07-01, valid "
+         "2024-07-01..2024-09-30, which does not cover the date of service 2026-03-02"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int st = cs_check(e, cases[i].claim, strlen(cases[i].claim), NULL, &out, NULL);
+        char rule[128], not_rule[128];
+        snprintf(rule, sizeof rule, "\"rule\":\"%s\"", cases[i].rule);
+        snprintf(not_rule, sizeof not_rule, "\"rule\":\"%s\"", cases[i].not_rule);
+        if (st != cases[i].status || !strstr(out, rule) || strstr(out, not_rule) ||
+            !strstr(out, cases[i].text))
+            fail_msg("case %zu: status %d\n%s", i + 1, st, out);
+        cs_free(out);
+    }
+    cs_engine_free(e);
+}
+
 static void test_engine_record(void **state)
 {
     char *root = tu_tmpdir();
@@ -315,6 +404,8 @@ int main(void)
         cmocka_unit_test(test_module),
         cmocka_unit_test(test_preload_errors),
         cmocka_unit_test(test_engine_record),
+        cmocka_unit_test(test_window_and_covers),
+        cmocka_unit_test(test_medicare_on_old_data),
     };
     return cmocka_run_group_tests_name("refview", tests, group_setup, group_teardown);
 }

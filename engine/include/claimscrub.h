@@ -255,6 +255,17 @@ typedef struct cs_data_file {
     const char *path;
 } cs_data_file;
 
+/* The validity window of a table in a release: the dates of service it is
+ * meant for.  table as above, or NULL for every table of the import; from
+ * and to "YYYY-MM-DD", NULL = that end's default (the ICD-10-CM fiscal year,
+ * or for the other tables the calendar quarter, holding the release date;
+ * docs/data.md).  A window naming a table overrides one for every table. */
+typedef struct cs_data_window {
+    const char *table;
+    const char *from;
+    const char *to;
+} cs_data_window;
+
 /* Read the files and write release `release` ("YYYY-MM-DD") of the data set
  * in folder dir, creating dir when missing and replacing a release of the
  * same date.  All or nothing: returns 0 when the release file was written;
@@ -262,6 +273,12 @@ typedef struct cs_data_file {
  * "file:line: problem", to be released with cs_free(). */
 int cs_data_import(const char *dir, const char *release, const cs_data_file *files,
                    size_t nfiles, char **err);
+
+/* cs_data_import with validity windows other than the defaults; a window
+ * for a table that is not imported is an error. */
+int cs_data_import_windows(const char *dir, const char *release, const cs_data_file *files,
+                           size_t nfiles, const cs_data_window *windows, size_t nwindows,
+                           char **err);
 
 /* A text report of the data set in dir (NULL: the built-in starter set):
  * for each release, oldest first, its date, file, SHA-256 and rows per

@@ -8,6 +8,8 @@
  * every row (string offsets and label indexes inside records, sort order)
  * is checked on use: an out-of-range string offset reads as "", and an
  * unsorted table gives wrong answers, never a read outside the mapping.
+ * A release's validity windows (one per table) steer release selection
+ * (pick) and tell rules whether the release used covers a date.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -55,6 +57,9 @@ typedef struct release {
     size_t nlabels;
     const char *strings;
     size_t nstrings;            /* bytes; strings[nstrings - 1] == 0 */
+    cs_date from[CS_REF_NTABLES], to[CS_REF_NTABLES];   /* windows */
+    bool windows;               /* the windows table was seen */
+    char msg[128];              /* a formatted problem (check_header) */
 } release;
 
 struct cs_refdata {
@@ -88,12 +93,22 @@ static void release_name(cs_date d, char name[17])
 }
 
 /* Check the header; NULL when it is fine, else the problem. */
-static const char *check_header(const release *rl, const csref_header *h)
+static const char *check_header(release *rl, const csref_header *h)
 {
     static const char magic[CSREF_MAGIC_LEN] = CSREF_MAGIC;
     if (rl->size < sizeof *h) return "too short to be a release file (truncated?)";
     if (memcmp(h->magic, magic, sizeof magic) != 0) return "not a release file (bad magic)";
-    if (h->version != CSREF_VERSION) return "unsupported format version";
+    if (h->version > CSREF_VERSION) {
+        snprintf(rl->msg, sizeof rl->msg, "format version %u is newer than this claimscrub "
+                 "reads (%u): use a newer claimscrub", h->version, CSREF_VERSION);
+        return rl->msg;
+    }
+    if (h->version != CSREF_VERSION) {
+        snprintf(rl->msg, sizeof rl->msg, "format version %u is older than this claimscrub "
+                 "reads (%u): import the release again (claimscrub data import)",
+                 h->version, CSREF_VERSION);
+        return rl->msg;
+    }
     if (h->file_size != rl->size) return "size differs from its header (truncated or extended)";
     if (!cs_date_valid(h->release)) return "bad release date in the header";
     if (h->ntables > CSREF_MAX_DIRENTS) return "too many directory entries";
@@ -123,6 +138,18 @@ static const char *take_dirent(release *rl, const csref_dirent *d)
         if (d->count == 0 || p[d->count - 1] != 0) return "string pool not NUL-terminated";
         rl->strings = (const char *)p;
         rl->nstrings = (size_t)d->count;
+    } else if (d->table == CSREF_T_WINDOWS) {
+        if (rl->windows) return "two window tables";
+        rl->windows = true;
+        const csref_window *w = (const csref_window *)(const void *)p;
+        for (uint64_t i = 0; i < d->count; i++) {
+            if (w[i].table >= CS_REF_NTABLES) return "window of an unknown table";
+            if (rl->from[w[i].table]) return "a table has two windows";
+            if (!cs_date_valid(w[i].from) || !cs_date_valid(w[i].to) || w[i].to < w[i].from)
+                return "bad validity window";
+            rl->from[w[i].table] = w[i].from;
+            rl->to[w[i].table] = w[i].to;
+        }
     } else if (d->table == CSREF_T_LABELS) {
         if (rl->labels) return "two label tables";
         rl->labels = (const uint32_t *)(const void *)p;
@@ -148,6 +175,10 @@ static const char *check_release(release *rl)
         if ((why = check_dirent(rl, &dir[i], dir_end)) || (why = take_dirent(rl, &dir[i])))
             return why;
     if (!rl->strings) return "no string pool";
+    for (int t = 0; t < CS_REF_NTABLES; t++)
+        if (!rl->t[t].rec != !rl->from[t])
+            return rl->t[t].rec ? "a table without its validity window"
+                                : "a validity window for a table the release lacks";
     if (rl->t[CS_REF_PTP].rec && !rl->labels) return "PTP table without its rationale labels";
     for (size_t i = 0; i < rl->nlabels; i++)
         if (rl->labels[i] >= rl->nstrings) return "rationale label outside the string pool";
@@ -251,25 +282,60 @@ void cs_refdata_close(cs_refdata *r)
 
 /* ---- release selection ---- */
 
-/* The release used for table t on dos: the newest holding t dated on or
- * before dos, else the oldest holding t; NULL when none holds t. */
+/* The release used for table t on dos: the newest holding t whose window
+ * for t contains dos; else the newest holding t dated on or before dos;
+ * else the oldest holding t; NULL when none holds t. */
 static const release *pick(const cs_refdata *r, cs_ref_table t, cs_date dos)
 {
     if (!r || t < 0 || t >= CS_REF_NTABLES) return NULL;
-    const release *best = NULL, *oldest = NULL;
+    const release *in = NULL, *best = NULL, *oldest = NULL;
     for (int i = 0; i < r->n; i++) {
         const release *rl = &r->rel[i];
         if (!rl->t[t].rec) continue;
         if (!oldest) oldest = rl;
         if (rl->date <= dos) best = rl;
+        if (rl->from[t] <= dos && dos <= rl->to[t]) in = rl;
     }
-    return best ? best : oldest;
+    return in ? in : best ? best : oldest;
 }
 
 cs_date cs_ref_release(const cs_refdata *r, cs_ref_table t, cs_date dos)
 {
     const release *rl = pick(r, t, dos);
     return rl ? rl->date : 0;
+}
+
+bool cs_ref_window_of(const cs_refdata *r, cs_ref_table t, cs_date dos, cs_ref_window *out)
+{
+    const release *rl = pick(r, t, dos);
+    if (!rl) return false;
+    out->release = rl->date;
+    out->from = rl->from[t];
+    out->to = rl->to[t];
+    out->covers = out->from <= dos && dos <= out->to;
+    return true;
+}
+
+/* Last day of month m (1-12) of year y. */
+static int month_days(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+void cs_ref_default_window(cs_ref_table t, cs_date rel, cs_date *from, cs_date *to)
+{
+    int y = rel / 10000, m = rel / 100 % 100;
+    if (t == CS_REF_ICD10) {        /* fiscal year: 1 October - 30 September */
+        int fy = m >= 10 ? y + 1 : y;
+        *from = (fy - 1) * 10000 + 1001;
+        *to = fy * 10000 + 930;
+        return;
+    }
+    int q = (m - 1) / 3 * 3 + 1;    /* first month of the quarter */
+    *from = y * 10000 + q * 100 + 1;
+    *to = y * 10000 + (q + 2) * 100 + month_days(y, q + 2);
 }
 
 /* ---- searching ---- */
@@ -427,9 +493,13 @@ bool cs_ref_hcpcs(const cs_refdata *r, const char *code, cs_date dos, cs_hcpcs *
     const release *rl = pick(r, CS_REF_HCPCS, dos);
     uint32_t c = pack5(code);
     const csref_hcpcs *h = c ? find(rl, CS_REF_HCPCS, c) : NULL;
-    if (!h) return false;
+    if (!h || (h->added && dos < h->added) || (h->terminated && dos > h->terminated))
+        return false;
     out->section = string_at(rl, h->section);
     out->description = string_at(rl, h->description);
+    out->added = h->added;
+    out->terminated = h->terminated;
+    out->cov = h->cov >= 'A' && h->cov <= 'Z' ? h->cov : 0;
     return true;
 }
 
@@ -470,8 +540,11 @@ int cs_refdata_info(const cs_refdata *r, cs_ref_info *info, int max)
         cs_sha256_update(&s, rl->map, rl->size);
         posix_madvise(m, rl->size, POSIX_MADV_RANDOM);
         cs_sha256_hex(&s, in->sha256);
-        for (int t = 0; t < CS_REF_NTABLES; t++)
+        for (int t = 0; t < CS_REF_NTABLES; t++) {
             in->rows[t] = rl->t[t].rec ? (long)rl->t[t].count : -1;
+            in->from[t] = rl->from[t];
+            in->to[t] = rl->to[t];
+        }
     }
     return r->n;
 }
@@ -497,6 +570,18 @@ static void info_text(cs_buf *b, const cs_ref_info *in)
         if (in->rows[t] < 0) cs_buf_printf(b, "%s %s -", t ? "," : "", name);
         else cs_buf_printf(b, "%s %s %ld", t ? "," : "", name, in->rows[t]);
     }
+    cs_buf_puts(b, "\n  valid");
+    bool first = true;
+    for (int t = 0; t < CS_REF_NTABLES; t++) {
+        if (in->rows[t] < 0) continue;
+        char from[11], to[11];
+        cs_date_format(in->from[t], from);
+        cs_date_format(in->to[t], to);
+        cs_buf_printf(b, "%s %s %s..%s", first ? "" : ",", cs_ref_table_name((cs_ref_table)t),
+                      from, to);
+        first = false;
+    }
+    if (first) cs_buf_puts(b, " -");
     cs_buf_putc(b, '\n');
 }
 

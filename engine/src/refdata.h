@@ -5,10 +5,13 @@
  * A data set is a folder of release files, one per release date
  * ("2024-07-01.csref"), each holding any of the tables below, written by
  * cs_refdata_import and read by mapping the file into memory (no parsing at
- * start-up).  A lookup for table T on date of service D uses the newest
- * release that holds T and whose release date is on or before D; when every
- * release holding T is newer than D, the oldest one.  Within a release, rows
- * carry their own effective and deletion dates where CMS gives them (PTP).
+ * start-up).  Each table of a release has a validity window: the dates of
+ * service it is meant for (ICD-10-CM FY2026: 2025-10-01..2026-09-30).  A
+ * lookup for table T on date of service D uses the newest release holding T
+ * whose window contains D; when none does, the newest release holding T
+ * dated on or before D, else the oldest (and cs_ref_window says that D lies
+ * outside the window of the release used).  Within a release, rows carry
+ * their own dates where CMS gives them (PTP, HCPCS, adjustment codes).
  *
  * The reader treats release files as untrusted input: every offset and count
  * is checked against the file size when it is opened.
@@ -47,6 +50,16 @@ void cs_refdata_close(cs_refdata *r);
 /* Release date (YYYYMMDD) of the release used for table t on dos, or 0 when
  * no release holds t. */
 cs_date cs_ref_release(const cs_refdata *r, cs_ref_table t, cs_date dos);
+
+typedef struct cs_ref_window {
+    cs_date release;            /* the release used for the table on dos */
+    cs_date from, to;           /* its validity window for the table */
+    bool covers;                /* from <= dos <= to */
+} cs_ref_window;
+
+/* The window of the release used for table t on dos.  False when no
+ * release holds t. */
+bool cs_ref_window_of(const cs_refdata *r, cs_ref_table t, cs_date dos, cs_ref_window *out);
 
 typedef struct cs_ptp {
     cs_date effective;          /* 0 = from the beginning */
@@ -102,10 +115,15 @@ typedef struct cs_icd10 {
 bool cs_ref_icd10(const cs_refdata *r, const char *code, cs_date dos, cs_icd10 *out);
 
 typedef struct cs_hcpcs {
-    const char *section;        /* "Chemotherapy Drugs", ... */
+    const char *section;        /* "Chemotherapy Drugs", ...; "" when the file has none */
     const char *description;
+    cs_date added;              /* CMS ADD DT; 0 = not given */
+    cs_date terminated;         /* CMS TERM DT (last day); 0 = none */
+    char cov;                   /* CMS coverage code (C, D, I, M, S); 0 = not given */
 } cs_hcpcs;
 
+/* The code, when it is valid on dos: added on or before dos, and not
+ * terminated before it. */
 bool cs_ref_hcpcs(const cs_refdata *r, const char *code, cs_date dos, cs_hcpcs *out);
 
 typedef enum cs_adj_kind { CS_ADJ_GROUP, CS_ADJ_CARC, CS_ADJ_RARC } cs_adj_kind;
@@ -127,6 +145,7 @@ typedef struct cs_ref_info {
     char file[64];              /* file name in the data set folder */
     char sha256[65];
     long rows[CS_REF_NTABLES];  /* -1 when the release lacks the table */
+    cs_date from[CS_REF_NTABLES], to[CS_REF_NTABLES];  /* windows; 0 when lacking */
 } cs_ref_info;
 
 /* Number of releases; fills info[0..min(n, max)-1] in release order. */
@@ -137,12 +156,20 @@ const char *cs_ref_table_name(cs_ref_table t);  /* "ptp", "mue", ... */
 /* ---- writing ------------------------------------------------------------ */
 
 /* Input files for one release; NULL = table not given.  Each is CMS's raw
- * layout or the normalised CSV (see docs/data.md), gzip-compressed or not. */
+ * layout or the normalised CSV (see docs/data.md), gzip-compressed or not.
+ * from/to: a table's validity window; 0 = the default for the table kind
+ * from the release date (cs_ref_default_window). */
 typedef struct cs_import {
     const char *ptp[8];         /* NULL-terminated: CMS splits PTP in parts */
     const char *mue, *aoc, *pfs, *icd10, *hcpcs, *adj;
     cs_date release;            /* required */
+    cs_date from[CS_REF_NTABLES], to[CS_REF_NTABLES];
 } cs_import;
+
+/* The default window of table t in a release dated release: the ICD-10-CM
+ * fiscal year holding rel (1 October - 30 September), for the other
+ * tables the calendar quarter holding it. */
+void cs_ref_default_window(cs_ref_table t, cs_date rel, cs_date *from, cs_date *to);
 
 /* Read the inputs and write (or replace) release file <release>.csref in
  * dir, creating dir when needed.  The release file appears complete or not

@@ -33,7 +33,9 @@
 
 #define CSREF_MAGIC       "CSREF\0\0\1"     /* 8 bytes, the last is the format family */
 #define CSREF_MAGIC_LEN   8
-#define CSREF_VERSION     1u                /* bumped on any incompatible change */
+#define CSREF_VERSION     2u                /* bumped on any incompatible change:
+                                               2 added the windows table and the
+                                               HCPCS dates and coverage code */
 #define CSREF_ALIGN       8u                /* table offsets; records hold u64 at most */
 #define CSREF_MAX_DIRENTS 16u               /* 7 tables + labels + strings, with room */
 
@@ -41,6 +43,7 @@
  * tables. */
 #define CSREF_T_LABELS  64u     /* PTP rationales: u32 string offsets */
 #define CSREF_T_STRINGS 65u     /* the string pool, record size 1 */
+#define CSREF_T_WINDOWS 66u     /* validity window of each table (csref_window) */
 
 /* PTP dates are u16 days since 1970-01-01 (0 = none), which covers
  * 1970-01-02 .. 2149-06-06; NCCI started in 1996. */
@@ -110,7 +113,19 @@ typedef struct csref_hcpcs {    /* key code */
     uint32_t code;
     uint32_t section;           /* string offset */
     uint32_t description;       /* string offset */
+    int32_t added;              /* YYYYMMDD, first day; 0 = not given */
+    int32_t terminated;         /* YYYYMMDD, last day; 0 = not terminated */
+    char cov;                   /* Medicare coverage code (CMS COV), 0 = not given */
+    uint8_t pad[3];
 } csref_hcpcs;
+
+/* The dates of service a table of the release is meant for: the release's
+ * answer "not in the table" holds inside [from, to] only.  One record per
+ * table of the release, sorted by table id. */
+typedef struct csref_window {   /* key table */
+    uint32_t table;             /* cs_ref_table */
+    int32_t from, to;           /* YYYYMMDD, both set, from <= to */
+} csref_window;
 
 typedef struct csref_adj {      /* key kind:code, then start */
     uint32_t code;              /* csref_pack(code, 5) */
@@ -127,7 +142,8 @@ _Static_assert(sizeof(csref_mue) == 16, "mue layout");
 _Static_assert(sizeof(csref_aoc) == 12, "aoc layout");
 _Static_assert(sizeof(csref_pfs) == 28, "pfs layout");
 _Static_assert(sizeof(csref_icd10) == 16, "icd10 layout");
-_Static_assert(sizeof(csref_hcpcs) == 12, "hcpcs layout");
+_Static_assert(sizeof(csref_hcpcs) == 24, "hcpcs layout");
+_Static_assert(sizeof(csref_window) == 12, "window layout");
 _Static_assert(sizeof(csref_adj) == 20, "adj layout");
 
 /* Record size of a table id; 0 for an unknown id. */
@@ -143,6 +159,7 @@ static inline uint32_t csref_record_size(uint32_t table)
     case 6: return sizeof(csref_adj);
     case CSREF_T_LABELS: return sizeof(uint32_t);
     case CSREF_T_STRINGS: return 1;
+    case CSREF_T_WINDOWS: return sizeof(csref_window);
     default: return 0;
     }
 }
@@ -188,8 +205,8 @@ static inline uint64_t csref_pack(const char *s, size_t n, int width)
 }
 
 /* Pack an ICD-10-CM code, dotted ("D51.0") or not ("D510"): a letter, a
- * digit, then up to 5 more letters or digits, with at most one dot, right
- * after the third character.  Both forms give the same value; 0 when the
+ * digit or (from FY2026, category QA0) a letter, then 1 to 5 more letters or
+ * digits, with at most one dot, right after the third character.  Both forms give the same value; 0 when the
  * text is not shaped like a code. */
 static inline uint64_t csref_pack_icd10(const char *s, size_t n)
 {
@@ -203,7 +220,8 @@ static inline uint64_t csref_pack_icd10(const char *s, size_t n)
     if (k < 3) return 0;
     unsigned char c0 = (unsigned char)u[0], c1 = (unsigned char)u[1];
     if (!((c0 >= 'A' && c0 <= 'Z') || (c0 >= 'a' && c0 <= 'z'))) return 0;
-    if (c1 < '0' || c1 > '9') return 0;
+    if (!((c1 >= '0' && c1 <= '9') || (c1 >= 'A' && c1 <= 'Z') || (c1 >= 'a' && c1 <= 'z')))
+        return 0;
     return csref_pack(u, k, 7);
 }
 

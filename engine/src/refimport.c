@@ -12,12 +12,18 @@
  *   CSV   RFC 4180: quoted fields may hold commas, doubled quotes and line
  *         breaks; CRLF or LF.  The header row is found by column names,
  *         possibly after a preamble (CMS's notices) and possibly stacked
- *         over several rows (CMS's PPRRVU file).
+ *         over several rows (CMS's PPRRVU file).  HCPCS: the normalised
+ *         CSV, or CMS's ANWEB file (a RECID column; add/termination dates,
+ *         coverage code).
  *   TSV   CMS's raw PTP file: a preamble, a two-row header, 7 fields a row.
  *   fixed CMS's ICD-10-CM order file (icd10cm_order_YYYY.txt).
  * Gzip input is recognised by its magic bytes and read through a child
  * `gzip -dc` process, whose exit status is checked: a truncated or corrupt
  * stream is an error even when the rows read so far were fine.
+ *
+ * Each table of the release gets a validity window (docs/data.md,
+ * "Validity windows"): the one asked for, else the default of its kind
+ * (cs_ref_default_window); it is checked before any input is read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -81,6 +87,8 @@ typedef struct imp {
     bool have[CS_REF_NTABLES];
     uint32_t labels[MAX_LABELS];
     size_t nlabels;
+    csref_window windows[CS_REF_NTABLES];   /* of the tables given, by id */
+    size_t nwindows;
     size_t last_label;          /* cache: PTP rows repeat rationales */
 } imp;
 
@@ -1078,6 +1086,8 @@ static bool import_icd10(imp *im, const char *path)
 
 /* ---- HCPCS, adjustment codes ---- */
 
+/* HCPCS, normalised (hcpcs_code,hcpcs_section,desc_type,description): no
+ * dates, no coverage code. */
 static bool hcpcs_row(imp *im, const char *path, long line, char **f)
 {
     csref_hcpcs h = {0};
@@ -1096,6 +1106,76 @@ static const csv_table hcpcs_csv = {CS_REF_HCPCS, {
     {{"DESC_TYPE"}, false},
     {{"DESCRIPTION"}, true},
 }, 4, hcpcs_row};
+
+/* HCPCS, CMS's alpha-numeric file (HCPC<YYYY>_<MON>_ANWEB) saved as CSV:
+ * HCPC, RECID (3 a code, 7 a modifier: skipped), LONG DESCRIPTION, COV,
+ * ADD DT, TERM DT (YYYYMMDD).  Columns by name, underscores or spaces. */
+static bool anweb_row(imp *im, const char *path, long line, char **f)
+{
+    csref_hcpcs h = {0};
+    if (!strcmp(f[1], "7")) return true;                /* a modifier */
+    if (strcmp(f[1], "3")) {
+        fail(im, path, line, "RECID '%s' is not 3 (a code) or 7 (a modifier)", f[1]);
+        return false;
+    }
+    if (!code_field(im, path, line, "HCPCS code", f[0], &h.code)) return false;
+    if (!date_field(f[3], true, &h.added)) {
+        fail(im, path, line, "ADD_DT '%s' is not a date (YYYYMMDD)", f[3]);
+        return false;
+    }
+    if (!date_field(f[4], true, &h.terminated)) {
+        fail(im, path, line, "TERM_DT '%s' is not a date (YYYYMMDD)", f[4]);
+        return false;
+    }
+    if (h.added && h.terminated && h.terminated < h.added) {
+        fail(im, path, line, "TERM_DT %s is before ADD_DT %s", f[4], f[3]);
+        return false;
+    }
+    if (*f[5] && (f[5][1] || f[5][0] < 'A' || f[5][0] > 'Z')) {
+        fail(im, path, line, "coverage code COV '%s' is not one capital letter", f[5]);
+        return false;
+    }
+    h.cov = f[5][0];
+    h.description = intern(im, path, line, f[2]);
+    return !im->failed && rows_add(im, CS_REF_HCPCS, path, line, &h, 0);
+}
+
+static const csv_table anweb_csv = {CS_REF_HCPCS, {
+    {{"HCPC"}, true},
+    {{"RECID"}, true},
+    {{"LONG_DESCRIPTION", "LONG DESCRIPTION"}, true},
+    {{"ADD_DT", "ADD DT"}, true},
+    {{"TERM_DT", "TERM DT"}, true},
+    {{"COV"}, true},
+}, 6, anweb_row};
+
+/* Whether the header line names the column RECID (CMS's ANWEB layout). */
+static bool anweb_header(const char *line)
+{
+    char name[MAX_NAME];
+    while (*line) {
+        size_t n = strcspn(line, ",");
+        char field[MAX_NAME];
+        snprintf(field, sizeof field, "%.*s", (int)(n < MAX_NAME - 1 ? n : MAX_NAME - 1), line);
+        for (char *q; (q = strchr(field, '"')); ) memmove(q, q + 1, strlen(q));
+        name[0] = 0;
+        name_append(name, field);
+        if (!strcmp(name, "RECID")) return true;
+        line += n + (line[n] == ',');
+    }
+    return false;
+}
+
+static bool import_hcpcs(imp *im, const char *path)
+{
+    src *s = src_open(im, path);
+    if (!s) return false;
+    im->t[CS_REF_HCPCS].path = path;
+    char first[4096];
+    src_first_line(s, first, sizeof first);
+    bool ok = read_csv_rows(im, s, anweb_header(first) ? &anweb_csv : &hcpcs_csv);
+    return src_close(im, s, ok);
+}
 
 static bool adj_row(imp *im, const char *path, long line, char **f)
 {
@@ -1282,6 +1362,7 @@ static uint32_t layout(imp *im, piece *pc, uint64_t *size)
             pc[n++] = (piece){{(uint32_t)t, (uint32_t)im->t[t].recsize, 0, im->t[t].n}, im->t[t].p};
     if (im->have[CS_REF_PTP])
         pc[n++] = (piece){{CSREF_T_LABELS, sizeof(uint32_t), 0, im->nlabels}, im->labels};
+    pc[n++] = (piece){{CSREF_T_WINDOWS, sizeof(csref_window), 0, im->nwindows}, im->windows};
     pc[n++] = (piece){{CSREF_T_STRINGS, 1, 0, im->strings.b.len}, im->strings.b.p};
     uint64_t at = sizeof(csref_header) + n * sizeof(csref_dirent);
     for (uint32_t i = 0; i < n; i++) {
@@ -1398,7 +1479,7 @@ static bool read_inputs(imp *im, const cs_import *in)
     const struct { cs_ref_table t; const char *path; const csv_table *tb; } one[] = {
         {CS_REF_MUE, in->mue, &mue_csv}, {CS_REF_AOC, in->aoc, &aoc_csv},
         {CS_REF_PFS, in->pfs, &pfs_csv}, {CS_REF_ICD10, in->icd10, NULL},
-        {CS_REF_HCPCS, in->hcpcs, &hcpcs_csv}, {CS_REF_ADJ, in->adj, &adj_csv},
+        {CS_REF_HCPCS, in->hcpcs, NULL}, {CS_REF_ADJ, in->adj, &adj_csv},
     };
     for (int i = 0; i < MAX_PTP_FILES && in->ptp[i]; i++) {
         im->have[CS_REF_PTP] = true;
@@ -1408,8 +1489,39 @@ static bool read_inputs(imp *im, const cs_import *in)
         if (!one[i].path) continue;
         im->have[one[i].t] = true;
         bool ok = one[i].tb ? import_csv(im, one[i].path, one[i].tb)
-                            : import_icd10(im, one[i].path);
+                : one[i].t == CS_REF_ICD10 ? import_icd10(im, one[i].path)
+                : import_hcpcs(im, one[i].path);
         if (!ok) return false;
+    }
+    return true;
+}
+
+/* The window of every table given: the one asked for, else the default
+ * for the table kind.  False (message set) on a bad window. */
+static bool set_windows(imp *im, const char *dir, const cs_import *in)
+{
+    const char *const given[CS_REF_NTABLES] = {in->ptp[0], in->mue, in->aoc, in->pfs, in->icd10,
+                                               in->hcpcs, in->adj};
+    for (int t = 0; t < CS_REF_NTABLES; t++) {
+        if (!given[t]) continue;
+        cs_date from, to;
+        cs_ref_default_window((cs_ref_table)t, in->release, &from, &to);
+        if (in->from[t]) from = in->from[t];
+        if (in->to[t]) to = in->to[t];
+        const char *name = cs_ref_table_name((cs_ref_table)t);
+        if (!cs_date_valid(from) || !cs_date_valid(to)) {
+            fail(im, dir, 0, "the validity window of table %s is not two dates", name);
+            return false;
+        }
+        if (to < from) {
+            char a[11], b[11];
+            cs_date_format(from, a);
+            cs_date_format(to, b);
+            fail(im, dir, 0, "the validity window of table %s ends (%s) before it starts (%s)",
+                 name, b, a);
+            return false;
+        }
+        im->windows[im->nwindows++] = (csref_window){(uint32_t)t, from, to};
     }
     return true;
 }
@@ -1429,7 +1541,8 @@ bool cs_refdata_import(const char *dir, const cs_import *in, char **err)
     cs_date check;
     if (!cs_date_parse(date, &check) || check != in->release)
         fail(im, dir, 0, "release date %d is not a date", (int)in->release);
-    bool ok = !im->failed && !im->strings.b.oom && read_inputs(im, in);
+    bool ok = !im->failed && !im->strings.b.oom && set_windows(im, dir, in) &&
+              read_inputs(im, in);
     for (int t = 0; ok && t < CS_REF_NTABLES; t++)
         if (im->have[t]) ok = finish_table(im, (cs_ref_table)t);
     ok = ok && publish(im, dir, in->release);
@@ -1449,8 +1562,42 @@ static int import_error(char **err, const char *fmt, const char *arg)
     return -1;
 }
 
-int cs_data_import(const char *dir, const char *release, const cs_data_file *files,
-                   size_t nfiles, char **err)
+/* The table id named t, or -1. */
+static int table_id(const char *t)
+{
+    for (int k = 0; k < CS_REF_NTABLES; k++)
+        if (!strcmp(cs_ref_table_name((cs_ref_table)k), t)) return k;
+    return -1;
+}
+
+/* Apply window w to the tables it names (in->from/to); 0 or -1 with *err. */
+static int apply_window(cs_import *in, const cs_data_window *w, bool named, char **err)
+{
+    cs_date from = 0, to = 0;
+    const char *what = w->table ? w->table : "every table";
+    char msg[ERR_MAX];
+    if ((w->from && !cs_date_parse(w->from, &from)) || (w->to && !cs_date_parse(w->to, &to))) {
+        snprintf(msg, sizeof msg, "validity window of %s: '%s' is not a date YYYY-MM-DD", what,
+                 w->from && !from ? w->from : w->to);
+        return import_error(err, "%s", msg);
+    }
+    int k = w->table ? table_id(w->table) : -1;
+    if (w->table && k < 0) return import_error(err, "validity window of unknown table '%s'", w->table);
+    const char *const given[CS_REF_NTABLES] = {in->ptp[0], in->mue, in->aoc, in->pfs, in->icd10,
+                                               in->hcpcs, in->adj};
+    if (k >= 0 && !given[k])
+        return import_error(err, "validity window of table '%s', which is not imported", w->table);
+    for (int t = 0; t < CS_REF_NTABLES; t++) {
+        if ((k >= 0 && t != k) || (w->table != NULL) != named) continue;
+        if (from) in->from[t] = from;
+        if (to) in->to[t] = to;
+    }
+    return 0;
+}
+
+int cs_data_import_windows(const char *dir, const char *release, const cs_data_file *files,
+                           size_t nfiles, const cs_data_window *windows, size_t nwindows,
+                           char **err)
 {
     cs_import in = {0};
     int nptp = 0;
@@ -1473,5 +1620,15 @@ int cs_data_import(const char *dir, const char *release, const cs_data_file *fil
         if (*slot) return import_error(err, "table '%s' given twice", t);
         *slot = files[i].path;
     }
+    /* windows for every table first, then those naming a table */
+    for (int named = 0; named < 2; named++)
+        for (size_t i = 0; i < nwindows; i++)
+            if (apply_window(&in, &windows[i], named, err) != 0) return -1;
     return cs_refdata_import(dir, &in, err) ? 0 : -1;
+}
+
+int cs_data_import(const char *dir, const char *release, const cs_data_file *files,
+                   size_t nfiles, char **err)
+{
+    return cs_data_import_windows(dir, release, files, nfiles, NULL, 0, err);
 }

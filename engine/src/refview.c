@@ -327,9 +327,15 @@ static int l_hcpcs(lua_State *L)
         lua_pushnil(L);
         return 1;
     }
-    lua_createtable(L, 0, 2);
+    lua_createtable(L, 0, 5);
     set_str(L, "section", x.section);
     set_str(L, "description", x.description);
+    set_date(L, "added", x.added);
+    set_date(L, "terminated", x.terminated);
+    if (x.cov) {
+        char cov[2] = {x.cov, 0};
+        set_str(L, "cov", cov);
+    }
     return 1;
 }
 
@@ -359,15 +365,21 @@ static int l_carc(lua_State *L) { return adj(L, "carc", CS_ADJ_CARC); }
 static int l_rarc(lua_State *L) { return adj(L, "rarc", CS_ADJ_RARC); }
 static int l_group(lua_State *L) { return adj(L, "group", CS_ADJ_GROUP); }
 
+/* The table named by argument 1 of ref.fn. */
+static cs_ref_table arg_table(lua_State *L, const char *fn)
+{
+    const char *name = arg_str(L, 1, fn, "the table name");
+    for (int i = 0; i < CS_REF_NTABLES; i++)
+        if (!strcmp(name, cs_ref_table_name((cs_ref_table)i))) return (cs_ref_table)i;
+    cs_sandbox_error(L, 1, "ref.%s: unknown table '%.16s' (ptp, mue, aoc, pfs, icd10, hcpcs or adj)",
+                     fn, name);
+    return CS_REF_NTABLES;
+}
+
 /* ref.release(table, date) -> "YYYY-MM-DD" of the release used, or nil */
 static int l_release(lua_State *L)
 {
-    const char *name = arg_str(L, 1, "release", "the table name");
-    cs_ref_table t = CS_REF_NTABLES;
-    for (int i = 0; i < CS_REF_NTABLES; i++)
-        if (!strcmp(name, cs_ref_table_name((cs_ref_table)i))) t = (cs_ref_table)i;
-    if (t == CS_REF_NTABLES)
-        return cs_sandbox_error(L, 1, "ref.release: unknown table '%.16s' (ptp, mue, aoc, pfs, icd10, hcpcs or adj)", name);
+    cs_ref_table t = arg_table(L, "release");
     cs_date d = arg_date(L, 2, "release");
     cs_date rel = cs_ref_release(data_set(L, "release"), t, d);
     if (!rel) {
@@ -381,13 +393,48 @@ static int l_release(lua_State *L)
     return 1;
 }
 
+/* ref.window(table, date) -> {release, from, to, covers} of the release
+ * used for table on date, or nil when no release holds the table */
+static int l_window(lua_State *L)
+{
+    cs_ref_table t = arg_table(L, "window");
+    cs_date d = arg_date(L, 2, "window");
+    cs_ref_window w;
+    if (!cs_ref_window_of(data_set(L, "window"), t, d, &w)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    note(L, t, w.release);
+    lua_createtable(L, 0, 4);
+    set_date(L, "release", w.release);
+    set_date(L, "from", w.from);
+    set_date(L, "to", w.to);
+    lua_pushboolean(L, w.covers);
+    lua_setfield(L, -2, "covers");
+    return 1;
+}
+
+/* ref.covers(table, date) -> true when the release used for table on date
+ * is meant for that date (its validity window holds it); false otherwise,
+ * and when no release holds the table */
+static int l_covers(lua_State *L)
+{
+    cs_ref_table t = arg_table(L, "covers");
+    cs_date d = arg_date(L, 2, "covers");
+    cs_ref_window w;
+    bool found = cs_ref_window_of(data_set(L, "covers"), t, d, &w);
+    if (found) note(L, t, w.release);
+    lua_pushboolean(L, found && w.covers);
+    return 1;
+}
+
 int cs_refview_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
         {"ptp", l_ptp}, {"ptp_edits", l_ptp_edits}, {"mue", l_mue}, {"aoc_type", l_aoc_type},
         {"aoc_primary", l_aoc_primary}, {"pfs", l_pfs}, {"icd10", l_icd10},
         {"hcpcs", l_hcpcs}, {"carc", l_carc}, {"rarc", l_rarc}, {"group", l_group},
-        {"release", l_release}, {NULL, NULL}
+        {"release", l_release}, {"window", l_window}, {"covers", l_covers}, {NULL, NULL}
     };
     luaL_newlib(L, fns);
     return 1;

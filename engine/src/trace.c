@@ -247,10 +247,21 @@ static void put_row(cs_buf *b, const cs_trace_ref *x)
         cs_buf_puts(b, x->row.icd10.billable ? "{\"billable\":true" : "{\"billable\":false");
         KEY(b, "description"); cs_buf_json_cstr(b, x->row.icd10.description ? x->row.icd10.description : "");
         break;
-    case CS_LOOKUP_HCPCS:
-        cs_buf_puts(b, "{\"section\":");
-        cs_buf_json_cstr(b, x->row.hcpcs.section ? x->row.hcpcs.section : "");
-        KEY(b, "description"); cs_buf_json_cstr(b, x->row.hcpcs.description ? x->row.hcpcs.description : "");
+    case CS_LOOKUP_HCPCS:           /* section, cov and dates when the file has them */
+        if (x->row.hcpcs.section && *x->row.hcpcs.section) {
+            cs_buf_puts(b, "{\"section\":");
+            cs_buf_json_cstr(b, x->row.hcpcs.section);
+            KEY(b, "description");
+        } else {
+            cs_buf_puts(b, "{\"description\":");
+        }
+        cs_buf_json_cstr(b, x->row.hcpcs.description ? x->row.hcpcs.description : "");
+        if (x->row.hcpcs.cov) {
+            char cov[2] = {x->row.hcpcs.cov, 0};
+            KEY(b, "cov"); cs_buf_json_cstr(b, cov);
+        }
+        OPT_DATE(b, "added", x->row.hcpcs.added);
+        OPT_DATE(b, "terminated", x->row.hcpcs.terminated);
         break;
     default:
         cs_buf_puts(b, "{\"description\":");

@@ -6,7 +6,8 @@ rule {
     assert(icd10.undot("D51.0") == "D510" and icd10.undot("d510") == "D510" and icd10.undot("Z23") == "Z23")
     assert(icd10.dot("D510") == "D51.0" and icd10.dot("m1711") == "M17.11" and icd10.dot("C61") == "C61")
     assert(icd10.dot("S72.001A") == "S72.001A" and icd10.undot("S72.001A") == "S72001A")
-    for _, bad in ipairs({ "D5", "D51.", "5D1.0", "DD1.0", "D51.0.1", "D5.10", "S72.001AB", "", 510 }) do
+    assert(icd10.dot("QA00101") == "QA0.0101", "FY2026: a letter second (category QA0)")
+    for _, bad in ipairs({ "D5", "D51.", "5D1.0", "D-1.0", "D51.0.1", "D5.10", "S72.001AB", "", 510 }) do
       assert(icd10.undot(bad) == nil and icd10.dot(bad) == nil, "not a code: " .. tostring(bad))
     end
     -- prefix patterns

@@ -1,5 +1,5 @@
 -- ref: the reference-data lookups, on the starter data set (data/starter,
--- release 2024-07-01) that tests run with.
+-- releases 2024-07-01, 2024-10-01 and 2025-10-01) that tests run with.
 local ref = require "ref"
 
 local D = "2026-03-02"
@@ -61,10 +61,16 @@ rule {
     assert(ref.icd10("D510", D).billable == true and ref.icd10("d51.0", D) ~= nil)
     assert(ref.icd10("D51", D).billable == false)
     assert(ref.icd10("D51.7", D) == nil)
-    -- HCPCS Level II
-    local h = ref.hcpcs("J9217", D)
+    -- HCPCS Level II: the 2024 list (sections) in 2024, CMS's October 2025
+    -- file (coverage code, add and termination dates) from then on
+    local h = ref.hcpcs("J9217", "2024-08-01")
     assert(h.section == "Chemotherapy Drugs" and h.description:find("Leuprolide", 1, true))
-    assert(ref.hcpcs("J3420", D).section == "Drugs Administered Other Than Oral Method")
+    assert(h.cov == nil and h.added == nil)
+    assert(ref.hcpcs("J3420", "2024-08-01").section == "Drugs Administered Other Than Oral Method")
+    h = ref.hcpcs("J9217", D)
+    assert(h.description:find("Leuprolide", 1, true) and h.added == "1991-01-01" and h.terminated == nil)
+    assert(ref.hcpcs("G0389", "2025-11-03") == nil, "terminated 2016-12-31")
+    assert(ref.hcpcs("J3590", "2025-11-03").cov == "C")
     assert(ref.hcpcs("J0000", D) == nil)
     -- adjustment codes
     assert(ref.carc("97", D).description:find("included in the payment", 1, true))
@@ -73,8 +79,18 @@ rule {
     assert(ref.group("CO", D).description == "Contractual Obligations")
     assert(ref.carc("999", D) == nil and ref.rarc("N1", D) == nil)
     assert(ref.rarc("N569", "2012-01-01") == nil, "not valid before its start date")
-    -- releases: the newest on or before the date, else the oldest
+    -- releases: the one whose window holds the date, else the newest on or
+    -- before the date, else the oldest
     assert(ref.release("ptp", D) == "2024-07-01" and ref.release("adj", "2000-01-01") == "2024-07-01")
+    assert(ref.release("icd10", "2024-09-30") == "2024-07-01" and ref.release("icd10", D) == "2025-10-01")
+    assert(ref.release("icd10", "2025-09-30") == "2024-10-01")
+    -- windows: the ICD-10-CM fiscal year, the quarter for the others
+    local w = ref.window("icd10", D)
+    assert(w.release == "2025-10-01" and w.from == "2025-10-01" and w.to == "2026-09-30" and w.covers)
+    w = ref.window("hcpcs", D)
+    assert(w.release == "2025-10-01" and w.to == "2025-12-31" and w.covers == false)
+    assert(ref.covers("icd10", D) and not ref.covers("icd10", "2019-06-03"))
+    assert(ref.covers("ptp", "2024-09-30") and not ref.covers("ptp", D))
     -- argument errors
     fails("ref.ptp: column 1 code must be a string, got number", ref.ptp, 96372, "99211", D)
     fails("ref.ptp: column 2 code '9921' is not 5 letters or digits", ref.ptp, "96372", "9921", D)
@@ -84,6 +100,8 @@ rule {
     fails("ref.icd10: ICD-10-CM code 'D5' is not 3 to 8 letters or digits (and a dot)", ref.icd10, "D5", D)
     fails("ref.icd10: ICD-10-CM code must be a string, got table", ref.icd10, {}, D)
     fails("ref.release: unknown table 'nosuch'", ref.release, "nosuch", D)
+    fails("ref.window: unknown table 'cpt'", ref.window, "cpt", D)
+    fails("ref.covers: '2026-13-01' is not a date (YYYY-MM-DD)", ref.covers, "icd10", "2026-13-01")
     fails("ref.carc: reason code 'ABCDEF' is not 1 to 5 letters or digits", ref.carc, "ABCDEF", D)
     -- the module is read-only
     assert(not pcall(function() ref.ptp = nil end))
