@@ -24,6 +24,13 @@ M.EM_OFFICE = { "99202-99205", "99211-99215" }
 --- Any evaluation and management service: the CPT E/M section 99201-99499
 --- (99201 was deleted in 2021; older claims still carry it).
 M.EM = { "99201-99499" }
+--- General ophthalmological services (eye exams, new and established
+--- patient): 92002-92014.
+M.EYE_EXAM = { "92002-92014" }
+--- The services that take the E/M modifiers 25 and 57, and on which
+--- Medicare ignores 59 and XE/XS/XP/XU: the E/M section and the general
+--- ophthalmological services (docs/medicare.md, "E/M services").
+M.EM_SERVICE = { "99201-99499", "92002-92014" }
 --- Therapeutic, prophylactic or diagnostic injection, SC or IM.
 M.INJECTION_SC_IM = { "96372" }
 --- Chemotherapy and other highly complex drug administration.
@@ -78,6 +85,8 @@ M.HCPCS_LEVEL2 = { "A0000-ZZZZZ" }
 -- The tests, one per list above.
 M.is_em_office = codeset.of(M.EM_OFFICE)
 M.is_em = codeset.of(M.EM)
+M.is_eye_exam = codeset.of(M.EYE_EXAM)
+M.is_em_service = codeset.of(M.EM_SERVICE)
 M.is_injection_sc_im = codeset.of(M.INJECTION_SC_IM)
 M.is_drug_admin = codeset.of(M.DRUG_ADMIN)
 M.is_chemo_admin = codeset.of(M.CHEMO_ADMIN)

@@ -444,6 +444,28 @@ static void test_date_problems(void **state)
     expect_date_problem("20260302", "lines[0].service_date: expected a string, got number");
 }
 
+/* service_date_to: optional, a date not before service_date; kept only when
+ * it is after it (a one-day range is the date). */
+static void test_service_date_to(void **state)
+{
+    (void)state;
+    expect_ok(CLAIM_LINE(",'service_date_to':'2026-03-08'"));
+    assert_int_equal(g_claim.lines[0].service_date, 20260302);
+    assert_int_equal(g_claim.lines[0].service_date_to, 20260308);
+    expect_ok(CLAIM_LINE(",'service_date_to':'2026-03-02'"));
+    assert_int_equal(g_claim.lines[0].service_date_to, 0);
+    expect_ok(CLAIM_LINE(""));
+    assert_int_equal(g_claim.lines[0].service_date_to, 0);
+    expect_ok(CLAIM_LINE(",'service_date_to':null"));
+    assert_int_equal(g_claim.lines[0].service_date_to, 0);
+    expect_problem(CLAIM_LINE(",'service_date_to':'2026-03-01'"),
+                   "lines[0].service_date_to: 2026-03-01 is before service_date 2026-03-02");
+    expect_problem(CLAIM_LINE(",'service_date_to':'2026-02-30'"),
+                   "lines[0].service_date_to: 2026-02-30 is not a calendar date");
+    expect_problem(CLAIM_LINE(",'service_date_to':20260308"),
+                   "lines[0].service_date_to: expected a string, got number");
+}
+
 static void test_leap_years(void **state)
 {
     (void)state;
@@ -995,6 +1017,7 @@ int main(void)
         cmocka_unit_test(test_modifiers),
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_date_problems),
+        cmocka_unit_test(test_service_date_to),
         cmocka_unit_test(test_leap_years),
         cmocka_unit_test(test_date_helpers),
         cmocka_unit_test(test_birth_after_service),

@@ -361,7 +361,7 @@ static void test_cli_text(void **state)
     expect(&r, 1);
     assert_contains(r.out, "CLM-1003  DENY  $25.00 at risk  payer medicare");
     assert_contains(r.out, "\n  fired          cms.ncci.ptp ");
-    assert_contains(r.out, " us  payers/medicare/ncci.lua:34\n");
+    assert_contains(r.out, " us  payers/medicare/ncci.lua:53\n");
     assert_contains(r.out, "\n      deny on line 1: 99211 (line 1) is not paid with 96372 (line 2)");
     assert_contains(r.out, "\n      ref ptp 96372/99211 on 2026-03-02: indicator 0, rationale Misuse of Column Two code with Column One code\n");
     assert_contains(r.out, "\n      ref ptp 99211/96372 on 2026-03-02: no row\n");

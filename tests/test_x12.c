@@ -730,6 +730,40 @@ static void test_numbers(void **state)
     cs_free(rec);
 }
 
+/* DTP*472*RD8 is a from-to range: service_date is its first day and
+ * service_date_to its last (absent for D8 and for a one-day range); a range
+ * that ends before it starts is the engine's to reject. */
+static void test_rd8_range(void **state)
+{
+    (void)state;
+    static const struct { const char *dtp, *from, *to; } cases[] = {
+        {"DTP*472*RD8*20260302-20260308", "2026-03-02", "2026-03-08"},
+        {"DTP*472*RD8*20260302-20260302", "2026-03-02", "(absent)"},
+        {"DTP*472*D8*20260302", "2026-03-02", "(absent)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *base = example(), *t = edit(base, "DTP*472*D8*20260302", cases[i].dtp), err[256];
+        tfile f;
+        assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
+        assert_int_equal(f.n, 1);
+        assert_null(f.v[0].problems);
+        cJSON *j = cJSON_Parse(f.v[0].json);
+        assert_non_null(j);
+        FIELD(j, "lines[0].service_date", cases[i].from);
+        FIELD(j, "lines[0].service_date_to", cases[i].to);
+        FIELD(j, "lines[1].service_date_to", "(absent)");
+        cJSON_Delete(j);
+        int status;
+        cs_free(check_claim(&f.v[0], &status));
+        assert_int_equal(status, CS_DENY);      /* the example's verdict is unchanged */
+        tfile_free(&f);
+        free(t);
+        free(base);
+    }
+    expect_engine_reject("DTP*472*D8*20260302", "DTP*472*RD8*20260302-20260301",
+                         "lines[0].service_date_to: 2026-03-01 is before service_date 2026-03-02");
+}
+
 /* The API's edges: NULL arguments, claims of a transaction not read. */
 static void test_api(void **state)
 {
@@ -888,6 +922,7 @@ int main(void)
         cmocka_unit_test(test_payer_given),
         cmocka_unit_test(test_check_problem),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_rd8_range),
         cmocka_unit_test(test_long_segments),
         cmocka_unit_test(test_newline_terminator),
         cmocka_unit_test(test_api),

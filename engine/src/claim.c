@@ -693,13 +693,14 @@ static const char *const PROVIDER_FIELDS[PROVIDER_N] = {
 
 enum { LINE_CODE, LINE_MODIFIERS, LINE_UNITS, LINE_SERVICE_DATE,
        LINE_POINTERS, LINE_CHARGE, LINE_ROUTE, LINE_NDC, LINE_POS,
-       LINE_MEASUREMENTS, LINE_N };
+       LINE_MEASUREMENTS, LINE_SERVICE_DATE_TO, LINE_N };
 static const char *const LINE_FIELDS[LINE_N] = {
     [LINE_CODE] = "code", [LINE_MODIFIERS] = "modifiers",
     [LINE_UNITS] = "units", [LINE_SERVICE_DATE] = "service_date",
     [LINE_POINTERS] = "diagnosis_pointers", [LINE_CHARGE] = "charge",
     [LINE_ROUTE] = "route", [LINE_NDC] = "ndc",
-    [LINE_POS] = "place_of_service", [LINE_MEASUREMENTS] = "measurements"};
+    [LINE_POS] = "place_of_service", [LINE_MEASUREMENTS] = "measurements",
+    [LINE_SERVICE_DATE_TO] = "service_date_to"};
 
 enum { MEASUREMENT_TYPE, MEASUREMENT_VALUE, MEASUREMENT_N };
 static const char *const MEASUREMENT_FIELDS[MEASUREMENT_N] = {
@@ -1084,6 +1085,27 @@ static void read_measurements(const object *l, cs_line *line, cs_input_errors *e
     }
 }
 
+/* The optional last day of the line's date range: a date, not before
+ * service_date.  Kept only when it is after service_date (a one-day range is
+ * the date itself). */
+static void read_date_to(const object *l, cs_line *line, cs_input_errors *e)
+{
+    field f = member(l, LINE_SERVICE_DATE_TO);
+    cs_date to = 0;
+    read_date(&f, false, &to, e);
+    if (!to || !line->service_date)
+        return;
+    if (to < line->service_date) {
+        char from_text[11], to_text[11];
+        cs_date_format(line->service_date, from_text);
+        cs_date_format(to, to_text);
+        problem(e, &f.at, "%s is before service_date %s", to_text, from_text);
+        return;
+    }
+    if (to > line->service_date)
+        line->service_date_to = to;
+}
+
 /* One service line at f; diagnoses must already be read. */
 static void read_line(const field *f, const cs_claim *c, cs_line *line,
                       cs_input_errors *e)
@@ -1099,6 +1121,7 @@ static void read_line(const field *f, const cs_claim *c, cs_line *line,
     read_units(&units, &line->units, e);
     field date = member(&l, LINE_SERVICE_DATE);
     read_date(&date, true, &line->service_date, e);
+    read_date_to(&l, line, e);
     read_pointers(&l, c->ndiagnoses, line, e);
     field charge = member(&l, LINE_CHARGE);
     read_charge(&charge, line, e);

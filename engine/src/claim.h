@@ -44,6 +44,7 @@ typedef struct cs_line {
     int nmodifiers;
     int32_t units;              /* 1..CS_MAX_UNITS */
     cs_date service_date;
+    cs_date service_date_to;    /* last day of a from-to range; 0 = one day */
     uint8_t pointers[CS_MAX_POINTERS]; /* 1-based diagnosis numbers */
     int npointers;
     int64_t charge;             /* cents */

@@ -40,7 +40,8 @@ typedef enum field_id {
     F_NONE = 0, F_LINES, F_ID, F_PAYER, F_CLIENT, F_DIAGNOSES, F_POS, F_PATIENT,
     F_DOCUMENTATION, F_BILLING, F_RENDERING, F_SUPERVISING, F_CODE, F_MODIFIERS,
     F_UNITS, F_SERVICE_DATE, F_NUMBER, F_POINTERS, F_CHARGE, F_ROUTE, F_NDC,
-    F_MEASUREMENTS, F_BIRTH_DATE, F_SEX, F_NPI, F_TAXONOMY, F_TYPE, F_VALUE
+    F_MEASUREMENTS, F_BIRTH_DATE, F_SEX, F_NPI, F_TAXONOMY, F_TYPE, F_VALUE,
+    F_SERVICE_DATE_TO, F_LAST = F_SERVICE_DATE_TO
 } field_id;
 
 static const char *const FIELD_NAMES[] = {
@@ -48,7 +49,7 @@ static const char *const FIELD_NAMES[] = {
     "patient", "documentation", "billing_provider", "rendering_provider",
     "supervising_provider", "code", "modifiers", "units", "service_date",
     "number", "diagnosis_pointers", "charge", "route", "ndc", "measurements",
-    "birth_date", "sex", "npi", "taxonomy", "type", "value"
+    "birth_date", "sex", "npi", "taxonomy", "type", "value", "service_date_to"
 };
 
 static const char *const KIND_NAMES[] = {
@@ -123,7 +124,7 @@ enum {
 };
 _Static_assert(SLOT_COUNT <= sizeof ((cs_host *)0)->view_len, "cs_host.view_len too small");
 _Static_assert(SLOT_COUNT <= sizeof ((cs_host *)0)->view_set / sizeof (uint32_t), "cs_host.view_set too small");
-_Static_assert(F_VALUE < 32, "field ids must fit the bits of cs_host.view_set");
+_Static_assert(F_LAST < 32, "field ids must fit the bits of cs_host.view_set");
 
 static int slot_of(const view *v)
 {
@@ -268,6 +269,7 @@ static bool line_field(lua_State *L, const view *v, const cs_line *ln, field_id 
     case F_MODIFIERS: push_child(L, V_MODIFIERS, v->line, 0); break;
     case F_UNITS: lua_pushinteger(L, ln->units); break;
     case F_SERVICE_DATE: push_date(L, ln->service_date); break;
+    case F_SERVICE_DATE_TO: push_date(L, ln->service_date_to); break;
     case F_NUMBER: lua_pushinteger(L, v->line + 1); break;
     case F_POINTERS: push_child(L, V_POINTERS, v->line, 0); break;
     case F_DIAGNOSES: push_child(L, V_LINE_DX, v->line, 0); break;
@@ -403,7 +405,7 @@ static const int CLAIM_FIELDS[] = {
 static const int LINE_FIELDS[] = {
     F_CODE, F_MODIFIERS | CONST, F_UNITS, F_SERVICE_DATE, F_NUMBER | CONST,
     F_POINTERS | CONST, F_DIAGNOSES | CONST, F_CHARGE, F_ROUTE, F_NDC, F_POS,
-    F_MEASUREMENTS | CONST, F_NONE
+    F_MEASUREMENTS | CONST, F_SERVICE_DATE_TO, F_NONE
 };
 static const int PATIENT_FIELDS[] = {F_ID, F_BIRTH_DATE, F_SEX, F_NONE};
 static const int PROVIDER_FIELDS[] = {F_NPI, F_TAXONOMY, F_NONE};
@@ -560,8 +562,8 @@ static int view_tostring(lua_State *L)
 
 static int init(lua_State *L)
 {
-    lua_createtable(L, 0, F_VALUE);
-    for (int i = 1; i <= F_VALUE; i++) {
+    lua_createtable(L, 0, F_LAST);
+    for (int i = 1; i <= F_LAST; i++) {
         lua_pushinteger(L, i);
         lua_setfield(L, -2, FIELD_NAMES[i]);
     }
@@ -582,8 +584,8 @@ static int init(lua_State *L)
     lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_OBJECTS);
     lua_createtable(L, SLOT_COUNT, 0);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_SHADOWS);
-    lua_createtable(L, F_VALUE, 0);
-    for (int i = 1; i <= F_VALUE; i++) {
+    lua_createtable(L, F_LAST, 0);
+    for (int i = 1; i <= F_LAST; i++) {
         lua_pushstring(L, FIELD_NAMES[i]);
         lua_rawseti(L, -2, i);
     }

@@ -844,12 +844,12 @@ static void do_sv1(ctx *c, const seg *s)
 
 static void do_dtp472(ctx *c, const seg *s)
 {
-    char b[SHORT], d[11];
+    char b[SHORT], d[11], to[11] = "";
     field q = el(s, 2), v = el(s, 3);
     bool ok;
     if (feq(q, "D8")) ok = d8(v, d);
     else if (feq(q, "RD8")) ok = v.n == 17 && v.p[8] == '-' && d8((field){v.p, 8}, d) &&
-                                 d8((field){v.p + 9, 8}, (char[11]){0});
+                                 d8((field){v.p + 9, 8}, to);
     else {
         str_add(&c->prob, "segment %ld (DTP): DTP02: date format '%s' is not D8 or RD8",
                 s->num, fcpy(q, b));
@@ -863,6 +863,7 @@ static void do_dtp472(ctx *c, const seg *s)
     if (c->line_has_date) return;
     c->line_has_date = true;
     put_string(c->line, "service_date", d);
+    if (to[0] && strcmp(to, d)) put_string(c->line, "service_date_to", to); /* RD8 from-to */
 }
 
 static void do_mea(ctx *c, const seg *s)

@@ -13,6 +13,10 @@ rule {
     all(codes.is_em_office, { "99201", "99206", "99210", "99216", "96372", "9921" }, false)
     all(codes.is_em, { "99201", "99202", "99213", "99232", "99499" }, true)
     all(codes.is_em, { "99200", "99500", "96372", "9921", "G0008" }, false)
+    all(codes.is_eye_exam, { "92002", "92004", "92012", "92014" }, true)
+    all(codes.is_eye_exam, { "92001", "92015", "92018", "99213" }, false)
+    all(codes.is_em_service, { "99201", "99213", "99499", "92002", "92014" }, true)
+    all(codes.is_em_service, { "92015", "92001", "96372", "G0444" }, false)
     assert(codes.is_injection_sc_im("96372"))
     assert(not codes.is_injection_sc_im("96374"))
     all(codes.is_drug_admin, { "96360", "96372", "96374", "96379", "96401", "96402", "96549" }, true)
@@ -49,7 +53,7 @@ rule {
     -- each test is its exported list (the lists also serve applies_to)
     for _, name in ipairs({ "EM_OFFICE", "EM", "INJECTION_SC_IM", "DRUG_ADMIN", "CHEMO_ADMIN", "DRUG_SUPPLY",
                             "CHEMO_DRUG", "HORMONAL_ANTINEOPLASTIC", "DRUG", "VACCINE_PRODUCT",
-                            "VACCINE_ADMIN", "ESA_NON_ESRD", "HCPCS_LEVEL2" }) do
+                            "VACCINE_ADMIN", "ESA_NON_ESRD", "HCPCS_LEVEL2", "EYE_EXAM", "EM_SERVICE" }) do
       assert(type(codes[name]) == "table" and #codes[name] > 0, name)
     end
     assert(not pcall(function() codes.is_em_office = nil end), "module is read-only")
