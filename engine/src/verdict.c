@@ -27,7 +27,15 @@ cs_fix_action cs_fix_action_parse(const char *s)
 
 /* CS_ASSERT: an invariant checked in test builds (make sanitize, or
  * -DCS_CHECKS); a violation aborts naming the invariant. */
-#if defined(CS_CHECKS) || defined(__SANITIZE_ADDRESS__)
+#if !defined(CS_CHECKS) && defined(__SANITIZE_ADDRESS__)        /* gcc */
+#define CS_CHECKS 1
+#endif
+#if !defined(CS_CHECKS) && defined(__has_feature)                 /* clang */
+#if __has_feature(address_sanitizer)
+#define CS_CHECKS 1
+#endif
+#endif
+#ifdef CS_CHECKS
 #define CS_ASSERT(cond) do { if (!(cond)) { \
     fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__, #cond); \
     abort(); } } while (0)
@@ -217,10 +225,12 @@ void cs_verdict_lines(cs_verdict *v)
         total += charge_of(c, l + 1);
         if (lv->primary >= 0) v->f[lv->primary].primary = true;
         if (lv->status >= CS_DENY) lv->at_risk = charge_of(c, l + 1);
+        CS_ASSERT(lv->at_risk == 0 || lv->at_risk == charge_of(c, l + 1));
         v->at_risk += lv->at_risk;
     }
     /* at risk: the charges of a set of distinct lines of the claim */
     CS_ASSERT(v->at_risk >= 0 && v->at_risk <= total);
+    CS_ASSERT(nl > 0 || v->at_risk == 0);
 }
 
 void cs_verdict_merge(cs_verdict *v)
