@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include "claim.h"
+#include "claimscrub.h"
 
 static cs_claim g_claim;
 static cs_input_errors g_errs;
@@ -54,6 +55,28 @@ static void expect_problem(const char *sq, const char *msg)
         print_errs();
         fail_msg("missing problem: %s\n  in %s", msg, sq);
     }
+}
+
+/* A readable problem: the claim is read (no unreadable problem) and msg is
+ * one of its notes, finding `rule` of `severity` on line `line` (0: the
+ * claim). */
+static void expect_note(const char *sq, const char *rule, int severity, int line,
+                        const char *msg)
+{
+    if (!load(sq)) {
+        print_errs();
+        fail_msg("claim rejected; expected it readable with: %s\n  in %s", msg, sq);
+    }
+    for (int i = 0; i < g_errs.nnotes; i++)
+        if (strcmp(g_errs.notes[i].msg, msg) == 0) {
+            assert_string_equal(g_errs.notes[i].rule, rule);
+            assert_int_equal(g_errs.notes[i].severity, severity);
+            assert_int_equal(g_errs.notes[i].line, line);
+            return;
+        }
+    for (int i = 0; i < g_errs.nnotes; i++)
+        print_message("  note: %s\n", g_errs.notes[i].msg);
+    fail_msg("missing note: %s\n  in %s", msg, sq);
 }
 
 static void expect_ok(const char *sq)
@@ -380,11 +403,17 @@ static void test_modifiers(void **state)
                    "lines[0].modifiers[0]: expected a string, got number");
     expect_problem(CLAIM_LINE(",'modifiers':'25'"),
                    "lines[0].modifiers: expected an array, got string");
-    expect_problem(CLAIM_LINE(",'modifiers':['25','59','25']"),
-                   "lines[0].modifiers[2]: 25 is already modifiers[0]");
+    /* a repeated modifier leaves the line readable: kept once, warned */
+    expect_note(CLAIM_LINE(",'modifiers':['25','59','25']"), "input.duplicate_modifier",
+                CS_WARN, 1, "lines[0].modifiers[2]: 25 is already modifiers[0]; read once");
+    assert_int_equal(g_claim.lines[0].nmodifiers, 2);
+    assert_string_equal(g_claim.lines[0].modifiers[0], "25");
+    assert_string_equal(g_claim.lines[0].modifiers[1], "59");
     /* the message names the input position even after a bad modifier */
     expect_problem(CLAIM_LINE(",'modifiers':['X','lt','LT']"),
-                   "lines[0].modifiers[2]: LT is already modifiers[1]");
+                   "lines[0].modifiers[0]: X is not a 2-character modifier");
+    assert_int_equal(g_errs.nnotes, 1);
+    assert_string_equal(g_errs.notes[0].msg, "lines[0].modifiers[2]: LT is already modifiers[1]; read once");
 }
 
 static void test_units(void **state)
@@ -541,9 +570,10 @@ static void test_providers(void **state)
     assert_false(g_claim.rendering.present);
     assert_string_equal(g_claim.billing.npi, "1234567893");
     assert_string_equal(g_claim.billing.taxonomy, "207Q00000X");
-    expect_problem(CLAIM(",'billing_provider':{'npi':'1234567890'}"),
-                   "billing_provider.npi: 1234567890 fails the NPI check digit");
-    assert_string_equal(g_claim.billing.npi, "");
+    /* a check-digit failure is a front-end rejection, but the claim reads */
+    expect_note(CLAIM(",'billing_provider':{'npi':'1234567890'}"), "input.npi_check_digit",
+                CS_REJECT, 0, "billing_provider.npi: 1234567890 fails the NPI check digit");
+    assert_string_equal(g_claim.billing.npi, "1234567890");
     expect_problem(CLAIM(",'rendering_provider':{'npi':'12345'}"),
                    "rendering_provider.npi: 12345 is not a 10-digit NPI");
     expect_problem(CLAIM(",'rendering_provider':{'npi':'123456789X'}"),
@@ -565,7 +595,8 @@ static void test_npi_check_digit(void **state)
     for (int d = 0; d <= 9; d++) {
         char json[256];
         snprintf(json, sizeof json, CLAIM(",'billing_provider':{'npi':'124531959%d'}"), d);
-        assert_int_equal(load(json), d == 9);
+        assert_true(load(json));
+        assert_int_equal(g_errs.nnotes, d == 9 ? 0 : 1);
     }
 }
 
@@ -605,8 +636,10 @@ static void test_diagnosis_problems(void **state)
     expect_problem(CLAIM(",'diagnoses':['J02-9']"),
                    "diagnoses[0]: J02-9 is not an ICD-10-CM code "
                    "(a letter, a digit, then 1 to 5 letters or digits)");
-    expect_problem(CLAIM(",'diagnoses':['J02.9','D51.0','j029']"),
-                   "diagnoses[2]: J02.9 is already diagnoses[0]");
+    expect_note(CLAIM(",'diagnoses':['J02.9','D51.0','j029']"), "input.duplicate_diagnosis",
+                CS_WARN, 0, "diagnoses[2]: J02.9 is already diagnoses[0]; read once, "
+                "pointers to 3 read as 1");
+    assert_int_equal(g_claim.ndiagnoses, 2);
     expect_problem(CLAIM(",'diagnoses':[29]"), "diagnoses[0]: expected a string, got number");
     expect_problem(CLAIM(",'diagnoses':'J02.9'"), "diagnoses: expected an array, got string");
     expect_problem(CLAIM(",'diagnoses':['A00','A01','A02','A03','A04','A05','A06','A07',"
@@ -637,12 +670,45 @@ static void test_pointers(void **state)
                    "lines[0].diagnosis_pointers[0]: 1.5 is not a whole number");
     expect_problem(CLAIM_DX(",'diagnosis_pointers':['1']"),
                    "lines[0].diagnosis_pointers[0]: expected a whole number, got string");
-    expect_problem(CLAIM_DX(",'diagnosis_pointers':[1,1]"),
-                   "lines[0].diagnosis_pointers[1]: diagnosis 1 is already pointed at");
+    expect_note(CLAIM_DX(",'diagnosis_pointers':[1,1]"), "input.duplicate_pointer", CS_WARN, 1,
+                "lines[0].diagnosis_pointers[1]: diagnosis 1 is already pointed at; read once");
+    assert_int_equal(g_claim.lines[0].npointers, 1);
     expect_problem(CLAIM_DX(",'diagnosis_pointers':[1,2,1,2,1]"),
                    "lines[0].diagnosis_pointers: has 5 pointers, at most 4 allowed");
     expect_problem(CLAIM_DX(",'diagnosis_pointers':1"),
                    "lines[0].diagnosis_pointers: expected an array, got number");
+}
+
+/* A repeated diagnosis is dropped and the pointers follow: a pointer at the
+ * repeat points at its first, later positions move up, a line pointing at
+ * both keeps one pointer.  The rules see what the sender meant. */
+static void test_repeated_diagnosis_pointers_remapped(void **state)
+{
+    (void)state;
+    expect_note("{'id':'C1','diagnoses':['J02.9','D51.0','j029','E53.8','D510'],'lines':["
+                "{" LINE0 ",'diagnosis_pointers':[3,4]},"
+                "{" LINE0 ",'diagnosis_pointers':[1,3,5,2]},"
+                "{" LINE0 ",'diagnosis_pointers':[4]}]}",
+                "input.duplicate_diagnosis", CS_WARN, 0,
+                "diagnoses[4]: D51.0 is already diagnoses[1]; read once, pointers to 5 read as 2");
+    assert_int_equal(g_errs.nnotes, 2);
+    assert_int_equal(g_claim.ndiagnoses, 3);
+    assert_string_equal(g_claim.diagnoses[0], "J02.9");
+    assert_string_equal(g_claim.diagnoses[1], "D51.0");
+    assert_string_equal(g_claim.diagnoses[2], "E53.8");
+    const cs_line *l = g_claim.lines;
+    assert_int_equal(l[0].npointers, 2);          /* J02.9, E53.8 */
+    assert_int_equal(l[0].pointers[0], 1);
+    assert_int_equal(l[0].pointers[1], 3);
+    assert_int_equal(l[1].npointers, 2);          /* J02.9, D51.0 (each once) */
+    assert_int_equal(l[1].pointers[0], 1);
+    assert_int_equal(l[1].pointers[1], 2);
+    assert_int_equal(l[2].npointers, 1);          /* E53.8 */
+    assert_int_equal(l[2].pointers[0], 3);
+    /* a pointer past the given diagnoses is still unreadable */
+    expect_problem("{'id':'C1','diagnoses':['J02.9','J02.9'],'lines':["
+                   "{" LINE0 ",'diagnosis_pointers':[3]}]}",
+                   "lines[0].diagnosis_pointers[0]: points at diagnosis 3 but the claim has 2");
 }
 
 /* ---- money -------------------------------------------------------------- */
@@ -939,7 +1005,6 @@ static void test_many_problems_collected(void **state)
     assert_string_equal(g_claim.id, "CLM-7");
     const char *want[] = {
         "payer: Blue Cross may only use letters, digits, - and _",
-        "billing_provider.npi: 1234567890 fails the NPI check digit",
         "diagnoses[1]: J0.29 has a dot that is not after the third character",
         "lines[0].chrage: unknown field",
         "lines[0].units: expected a whole number, got string",
@@ -952,6 +1017,9 @@ static void test_many_problems_collected(void **state)
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         assert_string_equal(g_errs.msg[i], want[i]);   /* in input order */
     assert_false(g_errs.truncated);
+    /* the readable problem is kept apart */
+    assert_int_equal(g_errs.nnotes, 1);
+    assert_string_equal(g_errs.notes[0].msg, "billing_provider.npi: 1234567890 fails the NPI check digit");
 }
 
 static void test_problems_truncated(void **state)
@@ -1026,6 +1094,7 @@ int main(void)
         cmocka_unit_test(test_npi_check_digit),
         cmocka_unit_test(test_diagnoses_normalised),
         cmocka_unit_test(test_diagnosis_problems),
+        cmocka_unit_test(test_repeated_diagnosis_pointers_remapped),
         cmocka_unit_test(test_pointers),
         cmocka_unit_test(test_money_parse),
         cmocka_unit_test(test_money_format),

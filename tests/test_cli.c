@@ -356,6 +356,57 @@ static void test_jobs_same_output(void **state)
     done(&one);
 }
 
+/* A claim with a repeated diagnosis and a repeated modifier is readable:
+ * each repeat is a warn finding and the rule still runs.  Only warnings:
+ * exit 0; with the rule's denial too: exit 1. */
+#define REPEATS(id, units) \
+    "{\"id\":\"" id "\",\"payer\":\"testpay\",\"diagnoses\":[\"D51.0\",\"d510\"],\"lines\":[" \
+    "{\"code\":\"99213\",\"units\":1,\"service_date\":\"2026-03-02\",\"charge\":\"100.00\"," \
+    "\"diagnosis_pointers\":[2]}," \
+    "{\"code\":\"96372\",\"units\":" units ",\"service_date\":\"2026-03-02\",\"charge\":\"50.00\"," \
+    "\"modifiers\":[\"25\",\"25\"],\"diagnosis_pointers\":[1,2]}]}\n"
+
+static void test_readable_problems_are_checked(void **state)
+{
+    const char *p = put("repeats.jsonl", REPEATS("REP-1", "2") REPEATS("REP-2", "9"));
+    result r = CHECK(NULL, p);
+    expect(&r, 1);
+    assert_int_equal(count_lines(r.out), 2);
+    char *second = strchr(r.out, '\n') + 1;
+    second[-1] = 0;
+    assert_contains(r.out, "\"status\":\"warn\"");
+    assert_contains(r.out, "\"rule\":\"input.duplicate_diagnosis\",\"severity\":\"warn\"");
+    assert_contains(r.out, "\"rule\":\"input.duplicate_modifier\",\"severity\":\"warn\",\"line\":2");
+    assert_contains(second, "\"status\":\"deny\",\"amount_at_risk\":\"50.00\"");
+    assert_contains(second, "\"rule\":\"t.units\"");
+    done(&r);
+    p = put("repeats-warn.jsonl", REPEATS("REP-1", "2"));
+    r = CHECK(NULL, p);
+    expect(&r, 0);
+    done(&r);
+}
+
+/* The text report end to end: claim-level findings first, then each line
+ * with its primary reason and the others as "also". */
+static void test_text_report_grouped(void **state)
+{
+    const char *p = put("repeats-text.jsonl", REPEATS("REP-2", "9"));
+    result r = CHECK(NULL, "--format", "text", p);
+    expect(&r, 1);
+    char want[2048];
+    snprintf(want, sizeof want,
+             "REP-2  DENY  $50.00 at risk  payer testpay  (%s #1, line 1)\n"
+             "  claim   warn    input.duplicate_diagnosis\n"
+             "          diagnoses[1]: D51.0 is already diagnoses[0]; read once, pointers to 2 read as 1\n"
+             "  line 2  deny    t.units  $50.00\n"
+             "          too many units\n"
+             "          at payers/testpay/r.lua:4 (testpay)\n"
+             "    also  warn    input.duplicate_modifier\n"
+             "          lines[1].modifiers[1]: 25 is already modifiers[0]; read once\n", p);
+    assert_string_equal(r.out, want);
+    done(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +427,8 @@ int main(void)
         cmocka_unit_test(test_directory_in_name_order),
         cmocka_unit_test(test_too_long_record_is_rejected),
         cmocka_unit_test(test_jobs_same_output),
+        cmocka_unit_test(test_readable_problems_are_checked),
+        cmocka_unit_test(test_text_report_grouped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

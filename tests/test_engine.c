@@ -262,6 +262,99 @@ static void test_invalid_claim(void **state)
     assert_string_equal(js(g_rec, "amount_at_risk"), "0.00");
 }
 
+/* ---- readable input problems ---------------------------------------------- */
+
+/* The B12 shot without a deficiency diagnosis (example 05), with its
+ * diagnosis repeated: the claim is readable, so the repeat is a warn
+ * finding of its own and the rules still run and deny the drug. */
+#define B12_REPEATED(npi) \
+    "{\"id\":\"DUP-1\",\"payer\":\"medicare\",\"place_of_service\":\"11\"," \
+    "\"billing_provider\":{\"npi\":\"" npi "\"}," \
+    "\"diagnoses\":[\"R53.83\",\"r5383\"],\"documentation\":{\"supervision\":\"direct\"},\"lines\":[" \
+    "{\"code\":\"96372\",\"units\":1,\"service_date\":\"2026-03-02\",\"diagnosis_pointers\":[1]," \
+    "\"charge\":\"35.00\",\"route\":\"IM\"}," \
+    "{\"code\":\"J3420\",\"units\":1,\"service_date\":\"2026-03-02\",\"diagnosis_pointers\":[2,1]," \
+    "\"modifiers\":[\"JW\",\"jw\"],\"charge\":\"12.00\"}]}"
+
+static void test_readable_problems_rules_still_run(void **state)
+{
+    assert_int_equal(check_text(B12_REPEATED("1234567893")), CS_DENY);
+    assert_string_equal(js(finding(0), "rule"), "input.duplicate_diagnosis");
+    assert_string_equal(js(finding(0), "severity"), "warn");
+    assert_string_equal(js(finding(0), "message"),
+                        "diagnoses[1]: R53.83 is already diagnoses[0]; read once, pointers to 2 read as 1");
+    assert_null(cJSON_GetObjectItem(finding(0), "line"));
+    assert_string_equal(js(finding(1), "rule"), "input.duplicate_modifier");
+    assert_int_equal(cJSON_GetObjectItem(finding(1), "line")->valueint, 2);
+    assert_string_equal(js(finding(1), "message"),
+                        "lines[1].modifiers[1]: JW is already modifiers[0]; read once");
+    /* the rules ran: the drug is denied for its (one) diagnosis */
+    const cJSON *f;
+    int denied = 0;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(g_rec, "findings"))
+        if (!strcmp(js(f, "rule"), "cms.inj.diagnosis")) {
+            denied++;
+            assert_int_equal(cJSON_GetObjectItem(f, "line")->valueint, 2);
+            assert_contains(js(f, "message"), "is linked to R53.83;");
+        }
+    assert_int_equal(denied, 1);
+    assert_string_equal(js(g_rec, "amount_at_risk"), "47.00");
+    assert_contains(g_out, "\"layers\":[\"medicare\"]");
+}
+
+/* An NPI failing its check digit is a front-end rejection, but the claim
+ * is readable: the finding stays reject and the rules still run. */
+static void test_npi_check_digit_rules_still_run(void **state)
+{
+    assert_int_equal(check_text(B12_REPEATED("1234567890")), CS_REJECT);
+    int npi = 0, drug = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(g_rec, "findings")) {
+        if (!strcmp(js(f, "rule"), "input.npi_check_digit")) {
+            npi++;
+            assert_string_equal(js(f, "severity"), "reject");
+            assert_string_equal(js(f, "message"),
+                                "billing_provider.npi: 1234567890 fails the NPI check digit");
+        }
+        drug += !strcmp(js(f, "rule"), "cms.inj.diagnosis");
+    }
+    assert_int_equal(npi, 1);
+    assert_int_equal(drug, 1);
+    /* a claim-level reject: the whole claim's charge, once */
+    assert_string_equal(js(g_rec, "amount_at_risk"), "47.00");
+}
+
+/* A claim that cannot be read is rejected without running rules: no
+ * layer, no per-line summary, nothing at risk. */
+static void test_unreadable_runs_no_rules(void **state)
+{
+    assert_int_equal(check_text(
+        "{\"id\":\"U-1\",\"payer\":\"medicare\",\"diagnoses\":[\"R53.83\",\"R53.83\"],\"lines\":["
+        "{\"code\":\"J3420\",\"units\":0,\"service_date\":\"2026-03-02\",\"diagnosis_pointers\":[1],"
+        "\"charge\":\"12.00\"}]}"), CS_REJECT);
+    assert_contains(g_out, "\"lines\":[],\"layers\":[],");
+    assert_string_equal(js(g_rec, "amount_at_risk"), "0.00");
+    assert_string_equal(js(finding(0), "rule"), "input.invalid");
+    assert_string_equal(js(finding(0), "message"), "lines[0].units: must be at least 1, got 0");
+    /* the readable problem is still reported, on the claim */
+    assert_string_equal(js(finding(1), "rule"), "input.duplicate_diagnosis");
+    assert_int_equal(nlist("findings"), 2);
+}
+
+/* Format 2: the record names its format, and lists every line of the claim
+ * in order with its status, primary rule and money at risk; these add up to
+ * amount_at_risk, which never exceeds the claim's charge. */
+static void test_record_format_2(void **state)
+{
+    assert_int_equal(check_file(EX2), CS_DENY);
+    assert_contains(g_out, "\"format\":2,\"payer\":");
+    assert_contains(g_out, "\"amount_at_risk\":\"125.00\",\"lines\":["
+                    "{\"line\":1,\"status\":\"deny\",\"primary\":\"cms.ncci.ptp\",\"amount\":\"125.00\"},"
+                    "{\"line\":2,\"status\":\"pass\",\"amount\":\"0.00\"},"
+                    "{\"line\":3,\"status\":\"pass\",\"amount\":\"0.00\"}],\"layers\":");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(finding(0), "primary")));
+}
+
 /* ---- determinism ----------------------------------------------------------- */
 
 /* The records of the examples, in order, as one string. */
@@ -483,6 +576,10 @@ int main(void)
         T(test_invalid_json),
         T(test_trailing_text_is_invalid),
         T(test_invalid_claim),
+        T(test_readable_problems_rules_still_run),
+        T(test_npi_check_digit_rules_still_run),
+        T(test_unreadable_runs_no_rules),
+        T(test_record_format_2),
         T(test_deterministic),
         T(test_deterministic_after_script_error),
         T(test_rules_hash),

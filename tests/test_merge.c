@@ -19,6 +19,8 @@
  */
 #include "testutil.h"
 
+#include <stdbool.h>
+
 #include <cjson/cJSON.h>
 
 #include "claimscrub.h"
@@ -56,6 +58,51 @@ static int group_setup(void **state)
     tu_write(g_root, "clients/quiet/client.lua",
              "client { id = \"quiet\", waive = { [\"base.b\"] = \"q\", [\"base.c\"] = \"q\",\n"
              "  [\"base.e\"] = \"q\", [\"mid.d\"] = \"q\" } }\n");
+    /* money and primary reasons (tests below the layering ones) */
+    tu_write(g_root, "payers/money/payer.lua",
+             "payer { id = \"money\", scripts = { \"m.lua\" } }\n");
+    tu_write(g_root, "payers/money/m.lua",
+             /* a finding whose amount is its lines' (an MUE over several lines) */
+             "rule { id = \"money.group\", summary = \"s\", severity = \"deny\", check = function(c)\n"
+             "  local sum = 0; for _, l in ipairs(c.lines) do sum = sum + (l.charge or 0) end\n"
+             "  flag(#c.lines, \"group\", { lines = c.lines, amount = sum }) end }\n"
+             /* and a claim-level one with the claim's total (a diagnosis no line points at) */
+             "rule { id = \"money.claim\", summary = \"s\", severity = \"deny\", check = function(c)\n"
+             "  local sum = 0; for _, l in ipairs(c.lines) do sum = sum + (l.charge or 0) end\n"
+             "  flag(nil, \"claim\", { amount = sum }) end }\n");
+    tu_write(g_root, "payers/prim/payer.lua",
+             "payer { id = \"prim\", scripts = { \"p.lua\" } }\n");
+    tu_write(g_root, "payers/prim/p.lua",
+             "rule { id = \"prim.a\", summary = \"s\", severity = \"review\", check = function(c) flag(2, \"a\") end }\n"
+             "rule { id = \"prim.b\", summary = \"s\", severity = \"deny\", check = function(c) flag(2, \"b\") end }\n"
+             "rule { id = \"prim.c\", summary = \"s\", severity = \"deny\", check = function(c) flag(2, \"c\") end }\n"
+             "rule { id = \"prim.w\", summary = \"s\", severity = \"warn\", check = function(c) flag(1, \"w\") end }\n");
+    tu_write(g_root, "clients/primx/client.lua",
+             "client { id = \"primx\", scripts = { \"x.lua\" } }\n");
+    tu_write(g_root, "clients/primx/x.lua",
+             "rule { id = \"primx.z\", summary = \"s\", severity = \"deny\", check = function(c) flag(2, \"z\") end }\n");
+    tu_write(g_root, "payers/prim2/payer.lua",
+             "payer { id = \"prim2\", scripts = { \"p.lua\" } }\n");
+    tu_write(g_root, "payers/prim2/p.lua",
+             "rule { id = \"prim2.claim\", summary = \"s\", severity = \"deny\", check = function(c) flag(nil, \"all\") end }\n"
+             "rule { id = \"prim2.own\", summary = \"s\", severity = \"deny\", check = function(c) flag(2, \"own\") end }\n"
+             "rule { id = \"prim2.low\", summary = \"s\", severity = \"review\", check = function(c) flag(3, \"low\") end }\n"
+             "rule { id = \"prim2.info\", summary = \"s\", severity = \"info\", check = function(c) flag(nil, \"note\") end }\n");
+    /* $0.00 lines: the rule's verdicts by documentation.case */
+    tu_write(g_root, "payers/zero/payer.lua",
+             "payer { id = \"zero\", scripts = { \"z.lua\" } }\n");
+    tu_write(g_root, "payers/zero/z.lua",
+             "rule { id = \"zero.line\", summary = \"s\", severity = \"deny\", check = function(c)\n"
+             "  local k = c.documentation.case\n"
+             "  if k == \"line\" then flag(1, \"retired CPT II code\") end\n"
+             "  if k == \"pair\" then flag(1, \"bundled into line 2\", { lines = { 1, 2 } }) end\n"
+             "  if k == \"both\" then flag(1, \"both lines\", { lines = { 1, 2 }, amount = c.lines[2].charge }) end\n"
+             "  if k == \"nocharge\" then flag(3, \"no charge known\") end\n"
+             "  if k == \"claim\" then flag(nil, \"claim level\") end\n"
+             "  if k == \"amount\" then flag(1, \"explicit amount\", { amount = \"5.00\" }) end\n"
+             "end }\n");
+    tu_write(g_root, "clients/strictz/client.lua",
+             "client { id = \"strictz\", severity = { [\"zero.line\"] = \"reject\" } }\n");
     return 0;
 }
 
@@ -353,6 +400,183 @@ static void test_engine_findings_not_waivable(void **state)
     tu_rmdir(root);
 }
 
+/* ---- money, primary reasons, $0.00 lines -------------------------------- */
+
+/* Check claim JSON (complete) on the group's root for its payer. */
+static void check_json(const char *claim)
+{
+    char *err = NULL;
+    cs_engine *e = cs_engine_new(&(cs_options){.rules_dir = g_root, .stdlib_dir = "stdlib"}, &err);
+    if (!e) fail_msg("rules did not load: %s", err);
+    int st = cs_check(e, claim, strlen(claim), NULL, &g_out, NULL);
+    cs_engine_free(e);
+    assert_non_null(g_out);
+    g_rec = cJSON_Parse(g_out);
+    if (!g_rec) fail_msg("record is not JSON: %s", g_out);
+    assert_string_equal(cs_status_name(st), js(g_rec, "status"));
+}
+
+static void reset_rec(void)
+{
+    cJSON_Delete(g_rec); g_rec = NULL; cs_free(g_out); g_out = NULL;
+}
+
+/* Cents of a money string "12.34". */
+static long long cents(const char *s)
+{
+    long long whole = 0, frac = 0;
+    if (sscanf(s, "%lld.%2lld", &whole, &frac) != 2) fail_msg("not money: %s", s);
+    return whole * 100 + frac;
+}
+
+/* The invariant of every record: "lines" lists every line once, in order;
+ * their amounts add up to amount_at_risk, each is 0 or the line's charge,
+ * and so the sum never exceeds the claim's total charge (charges given in
+ * cents, n of them). */
+static void assert_money_invariant(const long long *charge, int n)
+{
+    const cJSON *l, *lines = cJSON_GetObjectItem(g_rec, "lines");
+    long long sum = 0, total = 0;
+    int i = 0;
+    cJSON_ArrayForEach(l, lines) {
+        assert_int_equal(cJSON_GetObjectItem(l, "line")->valueint, i + 1);
+        long long a = cents(js(l, "amount"));
+        if (a != 0 && a != charge[i]) fail_msg("line %d: amount %lld, charge %lld\n%s", i + 1, a, charge[i], g_out);
+        const char *st = js(l, "status");
+        bool denied = !strcmp(st, "deny") || !strcmp(st, "reject");
+        if (denied != (a == charge[i]) && charge[i] != 0)
+            fail_msg("line %d: status %s with amount %lld\n%s", i + 1, st, a, g_out);
+        sum += a;
+        total += charge[i];
+        i++;
+    }
+    assert_int_equal(i, n);
+    assert_int_equal(sum, cents(js(g_rec, "amount_at_risk")));
+    assert_true(sum <= total);
+}
+
+static const long long CHARGES[3] = {10000, 3000, 700};
+
+/* A finding over several lines (its amount theirs) and a claim-level one
+ * with the claim's total: at risk is the union, the claim's total once
+ * (before: 137.00 for the lines plus 137.00 for the claim). */
+static void test_at_risk_is_a_union_of_lines(void **state)
+{
+    check_claim("money", NULL);
+    assert_string_equal(js(g_rec, "status"), "deny");
+    assert_string_equal(js(find("findings", "money.group"), "amount"), "137.00");
+    assert_string_equal(js(find("findings", "money.claim"), "amount"), "137.00");
+    assert_string_equal(js(g_rec, "amount_at_risk"), "137.00");
+    assert_money_invariant(CHARGES, 3);
+    /* every line is denied by the group finding (its money lines) */
+    const cJSON *l;
+    cJSON_ArrayForEach(l, cJSON_GetObjectItem(g_rec, "lines")) {
+        assert_string_equal(js(l, "status"), "deny");
+        assert_string_equal(js(l, "primary"), "money.group");
+    }
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(find("findings", "money.group"), "primary")));
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(find("findings", "money.claim"), "primary")));
+}
+
+/* One primary reason per line: the most severe finding, the first of equals
+ * in layer then rule order; the record lists every line in claim order. */
+static void test_primary_reason_per_line(void **state)
+{
+    check_claim("prim", "primx");
+    assert_contains(g_out, "\"format\":2,");
+    assert_contains(g_out, "\"amount_at_risk\":\"30.00\",\"lines\":["
+                    "{\"line\":1,\"status\":\"warn\",\"primary\":\"prim.w\",\"amount\":\"0.00\"},"
+                    "{\"line\":2,\"status\":\"deny\",\"primary\":\"prim.b\",\"amount\":\"30.00\"},"
+                    "{\"line\":3,\"status\":\"pass\",\"amount\":\"0.00\"}]");
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(find("findings", "prim.a"), "primary")));
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(find("findings", "prim.b"), "primary")));
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(find("findings", "prim.c"), "primary")));
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(find("findings", "primx.z"), "primary")));
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(find("findings", "prim.w"), "primary")));
+    assert_money_invariant(CHARGES, 3);
+}
+
+/* A claim-level deny concerns every line (each is at risk, the claim's
+ * total once); a line's own finding of the same severity stays its primary
+ * reason; claim-level findings below deny touch no line. */
+static void test_claim_level_deny_covers_every_line(void **state)
+{
+    check_claim("prim2", NULL);
+    assert_contains(g_out, "\"amount_at_risk\":\"137.00\",\"lines\":["
+                    "{\"line\":1,\"status\":\"deny\",\"primary\":\"prim2.claim\",\"amount\":\"100.00\"},"
+                    "{\"line\":2,\"status\":\"deny\",\"primary\":\"prim2.own\",\"amount\":\"30.00\"},"
+                    "{\"line\":3,\"status\":\"deny\",\"primary\":\"prim2.claim\",\"amount\":\"7.00\"}]");
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(find("findings", "prim2.info"), "primary")));
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(find("findings", "prim2.low"), "primary")));
+    assert_money_invariant(CHARGES, 3);
+}
+
+/* A claim for payer zero: line 1 charged 0.00, line 2 35.00, line 3 with
+ * no charge; documentation.case picks what the rule flags. */
+static void check_zero(const char *kase, const char *client, const char *npi)
+{
+    char claim[1024];
+    snprintf(claim, sizeof claim,
+             "{\"id\":\"Z-1\",\"payer\":\"zero\",%s%s%s%s%s\"documentation\":{\"case\":\"%s\"},\"lines\":["
+             "{\"code\":\"3074F\",\"units\":1,\"service_date\":\"2026-03-02\",\"charge\":\"0.00\"},"
+             "{\"code\":\"99213\",\"units\":1,\"service_date\":\"2026-03-02\",\"charge\":\"35.00\"},"
+             "{\"code\":\"3078F\",\"units\":1,\"service_date\":\"2026-03-02\"}]}",
+             client ? "\"client\":\"" : "", client ? client : "", client ? "\"," : "",
+             npi ? "\"billing_provider\":{\"npi\":\"" : "",
+             npi ? "1234567890\"}," : "", kase);
+    check_json(claim);
+}
+
+static const long long ZERO_CHARGES[3] = {0, 3500, 0};
+
+/* Severity follows harm: a deny on a line charged 0.00 is reported as warn,
+ * its original severity kept in "downgraded"; nothing is at risk. */
+static void test_zero_charge_line_is_warn(void **state)
+{
+    check_zero("line", NULL, NULL);
+    assert_string_equal(js(g_rec, "status"), "warn");
+    assert_string_equal(js(g_rec, "amount_at_risk"), "0.00");
+    const cJSON *f = find("findings", "zero.line");
+    assert_string_equal(js(f, "severity"), "warn");
+    assert_contains(g_out, "\"downgraded\":{\"from\":\"deny\",\"because\":\"zero_charge\"}");
+    assert_contains(g_out, "{\"line\":1,\"status\":\"warn\",\"primary\":\"zero.line\",\"amount\":\"0.00\"}");
+    assert_money_invariant(ZERO_CHARGES, 3);
+    reset_rec();
+    /* a related line named without its money (a PTP pair) does not count */
+    check_zero("pair", NULL, NULL);
+    assert_string_equal(js(find("findings", "zero.line"), "severity"), "warn");
+    reset_rec();
+    /* an overlay's severity is applied first, then the harm: reject -> warn,
+     * both changes visible */
+    check_zero("line", "strictz", NULL);
+    f = find("findings", "zero.line");
+    assert_string_equal(js(f, "severity"), "warn");
+    assert_contains(g_out, "\"overridden\":{\"from\":\"deny\",\"by\":\"strictz\"},"
+                    "\"downgraded\":{\"from\":\"reject\",\"because\":\"zero_charge\"}");
+}
+
+/* What keeps its severity: a finding whose money includes a charged line,
+ * one on a line without a known charge, a claim-level one, one with an
+ * amount of its own, and the engine's input.* findings. */
+static void test_zero_charge_what_stays(void **state)
+{
+    static const char *const kept[] = {"both", "nocharge", "claim", "amount"};
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
+        check_zero(kept[i], NULL, NULL);
+        const cJSON *f = find("findings", "zero.line");
+        if (strcmp(js(f, "severity"), "deny")) fail_msg("case %s: %s", kept[i], g_out);
+        assert_null(cJSON_GetObjectItem(f, "downgraded"));
+        assert_string_equal(js(g_rec, "status"), "deny");
+        assert_money_invariant(ZERO_CHARGES, 3);
+        reset_rec();
+    }
+    /* a claim of $0.00 lines with a bad NPI: still rejected */
+    check_zero("none", NULL, "bad");
+    assert_string_equal(js(g_rec, "status"), "reject");
+    assert_string_equal(js(find("findings", "input.npi_check_digit"), "severity"), "reject");
+    assert_string_equal(js(g_rec, "amount_at_risk"), "35.00");
+}
+
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
 int main(void)
@@ -372,6 +596,11 @@ int main(void)
         T(test_unknown_payer),
         T(test_payer_option),
         T(test_engine_findings_not_waivable),
+        T(test_at_risk_is_a_union_of_lines),
+        T(test_primary_reason_per_line),
+        T(test_claim_level_deny_covers_every_line),
+        T(test_zero_charge_line_is_warn),
+        T(test_zero_charge_what_stays),
     };
     return cmocka_run_group_tests_name("merge", tests, group_setup, group_teardown);
 }

@@ -36,12 +36,51 @@ static void test_deny_with_fix_and_amount(void **state)
         "{\"rule\":\"cms.dx.required\",\"severity\":\"warn\",\"message\":\"no diagnosis\"}"
         "],\"waived\":[],\"engine\":{\"version\":\"0.1.0\",\"rules\":\"ab\"}}",
         "CLM-1001  DENY  $35.00 at risk  payer medicare  client riverside-clinic  (a.json #1, line 1)\n"
+        "  claim   warn    cms.dx.required\n"
+        "          no diagnosis\n"
         "  line 2  deny    cms.inj.em_needs_25  CO-97 M15  $35.00\n"
         "          96372 billed with 99213 on 2026-03-02 without modifier 25 on the E/M\n"
         "          fix: add modifier 25 to line 1\n"
-        "          at payers/medicare/visits.lua:57 (medicare)\n"
-        "  claim   warn    cms.dx.required\n"
-        "          no diagnosis\n");
+        "          at payers/medicare/visits.lua:57 (medicare)\n");
+}
+
+/* Format 2: claim-level findings first, then the lines in claim order, each
+ * with its primary reason first and the others as "also" (no amount: the
+ * line's money counts once); a line whose primary reason is shown under
+ * another line refers to it; a $0.00 downgrade is said. */
+static void test_grouped_by_line(void **state)
+{
+    expect_text(
+        "{\"claim\":\"G-1\",\"format\":2,\"payer\":\"medicare\",\"client\":null,\"status\":\"deny\","
+        "\"amount_at_risk\":\"160.00\",\"lines\":["
+        "{\"line\":1,\"status\":\"deny\",\"primary\":\"cms.ncci.mue\",\"amount\":\"100.00\"},"
+        "{\"line\":2,\"status\":\"warn\",\"primary\":\"cms.valid.pfs_status\",\"amount\":\"0.00\"},"
+        "{\"line\":3,\"status\":\"deny\",\"primary\":\"cms.ncci.ptp\",\"amount\":\"60.00\"}],"
+        "\"layers\":[\"medicare\"],\"findings\":["
+        "{\"rule\":\"input.duplicate_diagnosis\",\"severity\":\"warn\",\"message\":\"diagnoses[1]: J02.9 is already diagnoses[0]\",\"layer\":null,\"primary\":false},"
+        "{\"rule\":\"cms.ncci.aoc\",\"severity\":\"review\",\"line\":3,\"message\":\"aoc\",\"amount\":\"60.00\",\"layer\":\"medicare\",\"primary\":false},"
+        "{\"rule\":\"cms.ncci.ptp\",\"severity\":\"deny\",\"line\":3,\"lines\":[1,3],\"message\":\"ptp\",\"carc\":\"97\",\"group\":\"CO\",\"amount\":\"60.00\",\"layer\":\"medicare\",\"primary\":true},"
+        "{\"rule\":\"cms.ncci.mue\",\"severity\":\"deny\",\"line\":3,\"lines\":[1,3],\"message\":\"mue\",\"amount\":\"160.00\",\"layer\":\"medicare\",\"primary\":true},"
+        "{\"rule\":\"cms.valid.pfs_status\",\"severity\":\"warn\",\"line\":2,\"message\":\"retired\",\"amount\":\"0.00\",\"layer\":\"medicare\",\"primary\":true,"
+        "\"downgraded\":{\"from\":\"deny\",\"because\":\"zero_charge\"}}"
+        "],\"waived\":[]}",
+        "G-1  DENY  $160.00 at risk  payer medicare\n"
+        "  claim   warn    input.duplicate_diagnosis\n"
+        "          diagnoses[1]: J02.9 is already diagnoses[0]\n"
+        "  line 1  deny    cms.ncci.mue  (see line 3)\n"
+        "  line 2  warn    cms.valid.pfs_status  $0.00\n"
+        "          retired\n"
+        "          downgraded (was deny): no money at stake, its lines are charged 0.00\n"
+        "          (medicare)\n"
+        "  line 3  deny    cms.ncci.ptp  CO-97  $60.00\n"
+        "          ptp\n"
+        "          (medicare)\n"
+        "    also  deny    cms.ncci.mue\n"
+        "          mue\n"
+        "          (medicare)\n"
+        "    also  review  cms.ncci.aoc\n"
+        "          aoc\n"
+        "          (medicare)\n");
 }
 
 /* Render one finding whose fix is fix_json and return the text. */
@@ -135,6 +174,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pass),
         cmocka_unit_test(test_deny_with_fix_and_amount),
+        cmocka_unit_test(test_grouped_by_line),
         cmocka_unit_test(test_fix_actions),
         cmocka_unit_test(test_waived_and_overridden),
         cmocka_unit_test(test_reject_with_null_claim),

@@ -540,9 +540,9 @@ static void test_amounts(void **state)
     assert_string_equal(js(finding(3), "amount"), "12.50");
     assert_string_equal(js(finding(4), "amount"), "(absent)");
     assert_string_equal(js(finding(5), "amount"), "0.05");
-    /* at risk: per line the largest finding amount (125.00 on line 1, 12.50
-     * on line 2, 20.50 on line 3) plus the claim-level 0.05 */
-    assert_string_equal(js(g_rec, "amount_at_risk"), "158.05");
+    /* at risk: the charges of the distinct denied lines; the claim-level
+     * deny concerns every line, so the claim's total 180.50, once */
+    assert_string_equal(js(g_rec, "amount_at_risk"), "180.50");
 }
 
 /* A line without a charge gives no default amount; a bad amount is a
@@ -664,7 +664,8 @@ static void test_effective_drops_lines_outside(void **state)
     assert_int_equal(nfindings("findings"), 2);
     assert_string_equal(msg(0), "ran");
     assert_string_equal(msg(1), "line 2");
-    assert_string_equal(js(g_rec, "amount_at_risk"), "2.00");
+    /* the claim-level deny ("ran") concerns both lines */
+    assert_string_equal(js(g_rec, "amount_at_risk"), "3.00");
 }
 
 /* `to` is inclusive and closes the range. */

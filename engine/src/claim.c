@@ -10,6 +10,7 @@
  * docs/claim-format.md describes the accepted format; keep it in step.
  */
 #include "claim.h"
+#include "claimscrub.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -190,6 +191,41 @@ static void problem(cs_input_errors *e, const path *at, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     cs_input_error(e, "%s: %s", where, what);
+}
+
+/* The 1-based service line a path is inside (lines[i]...), or 0. */
+static int line_of(const path *p)
+{
+    for (; p && p->up; p = p->up)
+        if (!p->key && p->up->key && p->up->up && !p->up->up->up &&
+            strcmp(p->up->key, "lines") == 0)
+            return p->index + 1;
+    return 0;
+}
+
+/* Record a readable problem, "path: <fmt...>", as finding `rule` of
+ * `severity` on the line the path is in (or the claim). */
+static void note(cs_input_errors *e, const path *at, const char *rule, int severity,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void note(cs_input_errors *e, const path *at, const char *rule, int severity,
+                 const char *fmt, ...)
+{
+    if (e->nnotes >= CS_MAX_INPUT_NOTES) {
+        e->notes_truncated = true;
+        return;
+    }
+    cs_input_note *n = &e->notes[e->nnotes++];
+    char where[PATH_LEN], what[CS_MAX_ERROR_LEN];
+    path_text(at, where);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(n->msg, sizeof n->msg, "%s: %s", where, what);
+    n->rule = rule;
+    n->severity = severity;
+    n->line = line_of(at);
 }
 
 /* ---- fields: a value and its path ------------------------------------- */
@@ -803,19 +839,25 @@ static void read_provider(const object *root, int which, cs_provider *pv,
     field npi = member(&o, PROVIDER_NPI);
     char buf[11];
     if (read_fixed(&npi, true, 10, is_digit, "a 10-digit NPI", buf, e)) {
-        if (npi_valid(buf))
-            memcpy(pv->npi, buf, sizeof buf);
-        else
-            problem(e, &npi.at, "%s fails the NPI check digit", buf);
+        /* readable: the payer's front end rejects it, the rules still run */
+        if (!npi_valid(buf))
+            note(e, &npi.at, "input.npi_check_digit", CS_REJECT,
+                 "%s fails the NPI check digit", buf);
+        memcpy(pv->npi, buf, sizeof buf);
     }
     field tax = member(&o, PROVIDER_TAXONOMY);
     read_fixed(&tax, false, 10, is_upper_alnum, "a 10-character taxonomy code",
                pv->taxonomy, e);
 }
 
-/* One diagnosis, diagnoses[i]; an earlier equal code is a problem. */
-static void read_diagnosis(const field *f, cs_claim *c, int i, cs_input_errors *e)
+/* One diagnosis, diagnoses[i].  An earlier equal code (diagnoses[j]) is a
+ * readable problem: the slot keeps the code and same_as[i] = j, so that
+ * pointers still mean what the sender meant (dedupe_diagnoses). */
+static void read_diagnosis(const field *f, cs_claim *c, int i, int8_t *same_as,
+                           cs_input_errors *e)
 {
+    same_as[i] = -1;
+    c->diagnoses[i][0] = '\0';
     const char *s = text(f, e);
     if (!s)
         return;
@@ -825,18 +867,22 @@ static void read_diagnosis(const field *f, cs_claim *c, int i, cs_input_errors *
         problem(e, &f->at, "%s %s", show(s).s, why);
         return;
     }
+    memcpy(c->diagnoses[i], code, sizeof code);
     for (int j = 0; j < i; j++)
-        if (strcmp(c->diagnoses[j], code) == 0) {
-            problem(e, &f->at, "%s is already diagnoses[%d]", code, j);
+        if (same_as[j] < 0 && strcmp(c->diagnoses[j], code) == 0) {
+            same_as[i] = (int8_t)j;
+            note(e, &f->at, "input.duplicate_diagnosis", CS_WARN,
+                 "%s is already diagnoses[%d]; read once, pointers to %d read as %d",
+                 code, j, i + 1, j + 1);
             return;
         }
-    memcpy(c->diagnoses[i], code, sizeof code);
 }
 
 /* c->ndiagnoses counts the entries given (at most CS_MAX_DIAGNOSES), so
  * diagnosis pointers are checked against the positions the sender used; a
  * bad entry leaves its slot "" (the claim is then invalid anyway). */
-static void read_diagnoses(const object *root, cs_claim *c, cs_input_errors *e)
+static void read_diagnoses(const object *root, cs_claim *c, int8_t *same_as,
+                           cs_input_errors *e)
 {
     field f = member(root, ROOT_DIAGNOSES);
     const cJSON *a = array_of(&f, false, CS_MAX_DIAGNOSES, "codes", e);
@@ -845,9 +891,46 @@ static void read_diagnoses(const object *root, cs_claim *c, cs_input_errors *e)
     int i = 0;
     for (const cJSON *v = a->child; v && i < CS_MAX_DIAGNOSES; v = v->next, i++) {
         field d = element(v, &f.at, i);
-        read_diagnosis(&d, c, i, e);
+        read_diagnosis(&d, c, i, same_as, e);
     }
     c->ndiagnoses = i;
+}
+
+/* Drop the repeated diagnoses (same_as[i] >= 0: a repeat of diagnoses[j]),
+ * keeping the first of each, and renumber the lines' pointers to the kept
+ * positions: a pointer at a repeat points at its first, and a line pointing
+ * at both keeps one pointer.  Lines are read by now. */
+static void dedupe_diagnoses(cs_claim *c, const int8_t *same_as)
+{
+    int to[CS_MAX_DIAGNOSES], n = 0;    /* 0-based new position of each */
+    bool any = false;
+    for (int i = 0; i < c->ndiagnoses; i++) {
+        if (same_as[i] >= 0) {
+            to[i] = to[same_as[i]];
+            any = true;
+            continue;
+        }
+        to[i] = n;
+        if (n != i)
+            memcpy(c->diagnoses[n], c->diagnoses[i], sizeof c->diagnoses[n]);
+        n++;
+    }
+    if (!any)
+        return;
+    c->ndiagnoses = n;
+    for (int l = 0; l < c->nlines; l++) {
+        cs_line *ln = &c->lines[l];
+        int k = 0;
+        for (int p = 0; p < ln->npointers; p++) {
+            uint8_t d = (uint8_t)(to[ln->pointers[p] - 1] + 1);
+            bool seen = false;
+            for (int q = 0; q < k && !seen; q++)
+                seen = ln->pointers[q] == d;
+            if (!seen)
+                ln->pointers[k++] = d;
+        }
+        ln->npointers = k;
+    }
 }
 
 /* True when key is a valid documentation key: 1..CS_MAX_DOC_KEY of a-z, 0-9
@@ -934,8 +1017,9 @@ static void read_modifiers(const object *l, cs_line *line, cs_input_errors *e)
         int j = 0;
         while (j < line->nmodifiers && strcmp(line->modifiers[j], mod) != 0)
             j++;
-        if (j < line->nmodifiers) {
-            problem(e, &m.at, "%s is already modifiers[%d]", mod, from[j]);
+        if (j < line->nmodifiers) {         /* readable: a set of modifiers */
+            note(e, &m.at, "input.duplicate_modifier", CS_WARN,
+                 "%s is already modifiers[%d]; read once", mod, from[j]);
             continue;
         }
         from[line->nmodifiers] = i;
@@ -984,8 +1068,9 @@ static void read_pointers(const object *l, int ndiag, cs_line *line,
         int j = 0;
         while (j < line->npointers && line->pointers[j] != (uint8_t)d)
             j++;
-        if (j < line->npointers)
-            problem(e, &p.at, "diagnosis %.15g is already pointed at", d);
+        if (j < line->npointers)            /* readable: a set of pointers */
+            note(e, &p.at, "input.duplicate_pointer", CS_WARN,
+                 "diagnosis %.15g is already pointed at; read once", d);
         else
             line->pointers[line->npointers++] = (uint8_t)d;
     }
@@ -1185,6 +1270,8 @@ static void reset(cs_claim *c, cs_input_errors *errs)
     c->nlines = 0;
     errs->n = 0;
     errs->truncated = false;
+    errs->nnotes = 0;
+    errs->notes_truncated = false;
     for (int i = 0; i < CS_MAX_INPUT_ERRORS; i++)
         errs->msg[i][0] = '\0';
 }
@@ -1216,9 +1303,11 @@ bool cs_claim_from_json(const cJSON *root, cs_claim *c, cs_input_errors *errs,
     field pos = member(&o, ROOT_POS);
     read_fixed(&pos, false, 2, is_digit, "a 2-digit place of service code",
                c->place_of_service, errs);
-    read_diagnoses(&o, c, errs);
+    int8_t same_as[CS_MAX_DIAGNOSES];
+    read_diagnoses(&o, c, same_as, errs);
     read_documentation(&o, c, errs);
     read_lines(&o, c, errs);
+    dedupe_diagnoses(c, same_as);
     check_birth_date(c, errs);
     return errs->n == 0 && !errs->truncated;
 }

@@ -58,7 +58,8 @@ typedef struct cs_line {
 
 typedef struct cs_provider {
     bool present;
-    char npi[11];               /* 10 digits with a valid check digit */
+    char npi[11];               /* 10 digits; a failed check digit is an
+                                   input.npi_check_digit note */
     char taxonomy[11];          /* 10 characters, "" = unknown */
 } cs_provider;
 
@@ -92,14 +93,31 @@ typedef struct cs_claim {
     int nlines;
 } cs_claim;
 
-/* Problems found while reading a claim, each "path: problem". */
+#define CS_MAX_INPUT_NOTES  16   /* readable problems reported per claim */
+
+/* A problem that leaves the claim readable (a repeated diagnosis, modifier
+ * or pointer, read once; an NPI that fails its check digit): it becomes a
+ * finding of its own and the rules still run.  docs/claim-format.md. */
+typedef struct cs_input_note {
+    const char *rule;           /* "input.duplicate_diagnosis", ... (static) */
+    int severity;               /* a cs_status: by harm */
+    int line;                   /* 1-based line concerned; 0 = the claim */
+    char msg[CS_MAX_ERROR_LEN]; /* "path: problem" */
+} cs_input_note;
+
+/* Problems found while reading a claim, each "path: problem": msg the ones
+ * that make it unreadable, notes the readable ones. */
 typedef struct cs_input_errors {
     char msg[CS_MAX_INPUT_ERRORS][CS_MAX_ERROR_LEN];
     int n;
     bool truncated;             /* more problems than CS_MAX_INPUT_ERRORS */
+    cs_input_note notes[CS_MAX_INPUT_NOTES];
+    int nnotes;
+    bool notes_truncated;       /* more than CS_MAX_INPUT_NOTES */
 } cs_input_errors;
 
-/* Fill *c from the JSON value root.  Returns true when the claim is valid.
+/* Fill *c from the JSON value root.  Returns true when the claim is
+ * readable (errs->n == 0); readable problems are in errs->notes either way.
  * Only the first nlines lines, ndiagnoses diagnoses and ndocumentation
  * documentation entries are defined; entries past the counts are left as
  * they were (the reset is kept cheap on purpose).

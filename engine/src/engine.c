@@ -259,6 +259,20 @@ static bool validate(cs_engine *e, const cJSON *root)
     if (e->claim.has_id) v->claim_id = e->claim.id;
     for (int i = 0; i < e->errs.n; i++) input_finding(v, e->errs.msg[i]);
     if (e->errs.truncated) input_finding(v, "more problems not shown");
+    /* readable problems: findings of their own; the rules still run */
+    for (int i = 0; i < e->errs.nnotes; i++) {
+        const cs_input_note *n = &e->errs.notes[i];
+        cs_finding *f = cs_verdict_add_engine(v, n->rule, n->severity);
+        if (!f) continue;
+        f->line = ok ? n->line : 0;
+        cs_verdict_message(v, f, n->msg, strlen(n->msg));
+    }
+    if (e->errs.notes_truncated) {
+        cs_finding *f = cs_verdict_add_engine(v, "input.more_notes", CS_WARN);
+        static const char msg[] = "claim: more readable problems not shown";
+        if (f) cs_verdict_message(v, f, msg, sizeof msg - 1);
+    }
+    if (ok) v->claim = &e->claim;
     return ok;
 }
 
@@ -312,15 +326,16 @@ static int check(cs_engine *e, const char *json, size_t len, const cs_x12_claim 
         free(problems);
         return st;
     }
+    /* only a claim that cannot be read is rejected without running rules */
     if (ok && pick_layers(e, &e->claim)) {
         e->host.trace = t;
         cs_run_claim(e->sb, &e->host, &e->claim, v);
         e->host.trace = NULL;
-        cs_verdict_merge(v);
     } else if (!v->payer) {
         v->payer = e->payer ? e->payer : (e->claim.payer[0] ? e->claim.payer : NULL);
         v->client = e->client ? e->client : (e->claim.client[0] ? e->claim.client : NULL);
     }
+    cs_verdict_merge(v);
     cs_buf b = {0};
     cs_verdict_json(v, origin, e->packs.hash, &b);
     if (t) cs_trace_json(t, v, &b);
@@ -379,6 +394,7 @@ int cs_check_problem(cs_engine *e, const char *claim_id, const char *message,
     }
     v->payer = e->payer;
     v->client = e->client;
+    cs_verdict_merge(v);
     cs_buf b = {0};
     cs_verdict_json(v, origin, e->packs.hash, &b);
     int status = cs_verdict_status(v);

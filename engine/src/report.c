@@ -276,20 +276,167 @@ static void put_source(cs_buf *b, const cJSON *f)
     cs_buf_putc(b, '\n');
 }
 
-static void put_finding(cs_buf *b, const cJSON *f)
+/* "downgraded (was deny): the lines it concerns are charged 0.00" */
+static void put_downgrade(cs_buf *b, const cJSON *d)
+{
+    if (!cJSON_IsObject(d)) return;
+    const char *from = get_str(d, "from"), *why = get_str(d, "because");
+    put_indent(b, DETAIL_INDENT);
+    cs_buf_puts(b, "downgraded");
+    if (from) { cs_buf_puts(b, " (was "); put_clean(b, from); cs_buf_putc(b, ')'); }
+    if (why && !strcmp(why, "zero_charge")) cs_buf_puts(b, ": no money at stake, its lines are charged 0.00");
+    else if (why) { cs_buf_puts(b, ": "); put_clean(b, why); }
+    cs_buf_putc(b, '\n');
+}
+
+/* One finding in full.  A secondary one (also) is shown under its line's
+ * primary finding, as "also", without its amount: the line's money is
+ * counted once. */
+static void put_finding(cs_buf *b, const cJSON *f, bool also)
 {
     const char *sev = get_str(f, "severity"), *rule = get_str(f, "rule");
     const char *msg = get_str(f, "message");
     put_indent(b, 2);
-    put_location(b, f);
+    if (also) put_col(b, "  also", LOC_WIDTH);
+    else put_location(b, f);
     put_col(b, sev ? sev : "?", SEV_WIDTH);
     put_clean(b, rule ? rule : "?");
-    put_codes(b, f);
+    if (also) {
+        cJSON *copy = cJSON_Duplicate(f, true);
+        if (!copy) { b->oom = true; return; }
+        cJSON_DeleteItemFromObjectCaseSensitive(copy, "amount");
+        put_codes(b, copy);
+        cJSON_Delete(copy);
+    } else {
+        put_codes(b, f);
+    }
     cs_buf_putc(b, '\n');
     if (msg && *msg) put_detail(b, msg);
     put_fix(b, cJSON_GetObjectItemCaseSensitive(f, "fix"));
     put_override(b, cJSON_GetObjectItemCaseSensitive(f, "overridden"));
+    put_downgrade(b, cJSON_GetObjectItemCaseSensitive(f, "downgraded"));
     put_source(b, f);
+}
+
+/* ---- findings grouped by line ---- */
+
+static const char *const severity_names[] = {"pass", "info", "warn", "review", "deny", "reject"};
+
+/* The rank of a severity name, -1 when it is not one. */
+static int rank(const char *s)
+{
+    for (int i = 0; s && i < 6; i++)
+        if (!strcmp(s, severity_names[i])) return i;
+    return -1;
+}
+
+/* The finding's line, or 0 for a claim-level one. */
+static long long line_of(const cJSON *f)
+{
+    long long l = 0;
+    return get_int(f, "line", &l) && l > 0 ? l : 0;
+}
+
+static bool is_primary(const cJSON *f)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "primary"));
+}
+
+/* The rule the record's "lines" summary gives as line l's primary, or NULL. */
+static const char *summary_primary(const cJSON *root, long long l)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "lines")) {
+        long long n;
+        if (cJSON_IsObject(e) && get_int(e, "line", &n) && n == l) return get_str(e, "primary");
+    }
+    return NULL;
+}
+
+/* The primary finding of line l among the findings on it: the one the
+ * summary names (marked primary), else the most severe, the first of
+ * equals.  NULL when l has no finding of its own or the summary's primary
+ * sits on another line. */
+static const cJSON *group_primary(const cJSON *findings, long long l, const char *want)
+{
+    const cJSON *f, *best = NULL;
+    cJSON_ArrayForEach(f, findings) {
+        if (line_of(f) != l) continue;
+        if (want) {
+            const char *r = get_str(f, "rule");
+            if (r && !strcmp(r, want) && is_primary(f) &&
+                (!best || rank(get_str(f, "severity")) > rank(get_str(best, "severity"))))
+                best = f;
+        } else if (!best || rank(get_str(f, "severity")) > rank(get_str(best, "severity"))) {
+            best = f;
+        }
+    }
+    return best;
+}
+
+/* "line 1  deny    cms.ncci.mue  (see line 3)": line l's primary reason is
+ * a finding shown under another line.  False when there is none (the
+ * primary is a claim-level finding, shown above). */
+static bool put_reference(cs_buf *b, const cJSON *findings, long long l, const char *want)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, findings) {
+        const char *r = get_str(f, "rule");
+        long long at = line_of(f);
+        if (!r || strcmp(r, want) || !is_primary(f) || at == l || at == 0) continue;
+        const char *sev = get_str(f, "severity");
+        char loc[32];
+        snprintf(loc, sizeof loc, "line %lld", l);
+        put_indent(b, 2);
+        put_col(b, loc, LOC_WIDTH);
+        put_col(b, sev ? sev : "?", SEV_WIDTH);
+        put_clean(b, r);
+        cs_buf_printf(b, "  (see line %lld)\n", at);
+        return true;
+    }
+    return false;
+}
+
+/* Line l's findings: its primary reason first (in full, or as a reference
+ * to the line it is shown under), then the others ("also"), most severe
+ * first, then in record order.  The group's first row names the line. */
+static void put_line_group(cs_buf *b, const cJSON *root, const cJSON *findings, long long l)
+{
+    const char *want = summary_primary(root, l);
+    const cJSON *first = group_primary(findings, l, want), *f;
+    bool headed = false;
+    if (!first && want) headed = put_reference(b, findings, l, want);
+    if (!first && !headed) first = group_primary(findings, l, NULL);
+    if (first) { put_finding(b, first, headed); headed = true; }
+    for (int sev = 5; sev >= -1; sev--)
+        cJSON_ArrayForEach(f, findings) {
+            if (line_of(f) != l || f == first || rank(get_str(f, "severity")) != sev) continue;
+            put_finding(b, f, headed);
+            headed = true;
+        }
+}
+
+/* Claim-level findings first, in record order; then each line with a
+ * finding of its own or a primary reason, in claim order. */
+static void put_findings(cs_buf *b, const cJSON *root)
+{
+    const cJSON *findings = cJSON_GetObjectItemCaseSensitive(root, "findings"), *f, *e;
+    long long max = 0;
+    cJSON_ArrayForEach(f, findings) {
+        long long l = line_of(f);
+        if (!l) put_finding(b, f, false);
+        if (l > max) max = l;
+    }
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "lines")) {
+        long long n;
+        if (cJSON_IsObject(e) && get_int(e, "line", &n) && n > max) max = n;
+    }
+    if (max > 1000) max = 1000;         /* a record of ours has at most 50 */
+    for (long long l = 1; l <= max && !b->oom; l++) {
+        bool any = summary_primary(root, l) != NULL;
+        cJSON_ArrayForEach(f, findings) any = any || line_of(f) == l;
+        if (any) put_line_group(b, root, findings, l);
+    }
 }
 
 /* "  waived: cms.x (deny, line 2) by commercial-strict: contract pays" */
@@ -331,8 +478,7 @@ char *cs_record_to_text(const char *record)
     cs_buf b = {0};
     const cJSON *e;
     put_header(&b, root, status);
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "findings"))
-        put_finding(&b, e);
+    put_findings(&b, root);
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "waived"))
         put_waived(&b, e);
     cJSON_Delete(root);

@@ -294,6 +294,7 @@ static void read_opts(lua_State *L, int idx, cs_finding *f)
     if (lua_getfield(L, idx, "amount") != LUA_TNIL) {
         f->amount = check_amount(L, lua_gettop(L));
         f->has_amount = true;
+        f->amount_given = true;     /* money lines: cs_finding_money_lines */
     }
     lua_pop(L, 1);
     copy_code(L, idx, "group", f->group, sizeof f->group, cs_valid_group);

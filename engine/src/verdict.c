@@ -25,9 +25,29 @@ cs_fix_action cs_fix_action_parse(const char *s)
     return CS_FIX_NONE;
 }
 
+/* CS_ASSERT: an invariant checked in test builds (make sanitize, or
+ * -DCS_CHECKS); a violation aborts naming the invariant. */
+#if !defined(CS_CHECKS) && defined(__SANITIZE_ADDRESS__)        /* gcc */
+#define CS_CHECKS 1
+#endif
+#if !defined(CS_CHECKS) && defined(__has_feature)                 /* clang */
+#if __has_feature(address_sanitizer)
+#define CS_CHECKS 1
+#endif
+#endif
+#ifdef CS_CHECKS
+#define CS_ASSERT(cond) do { if (!(cond)) { \
+    fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__, #cond); \
+    abort(); } } while (0)
+#else
+#define CS_ASSERT(cond) ((void)0)
+#endif
+
 void cs_verdict_reset(cs_verdict *v)
 {
     v->n = 0;
+    v->claim = NULL;
+    v->at_risk = 0;
     v->text.len = 0;
     v->text.oom = false;
     v->claim_id = v->payer = v->client = NULL;
@@ -115,9 +135,109 @@ static void merge_one(cs_verdict *v, cs_finding *f)
     if (sev_by) f->severity_by = sev_by;
 }
 
+/* The charge of 1-based line l, 0 when unknown. */
+static int64_t charge_of(const cs_claim *c, int l)
+{
+    const cs_line *ln = &c->lines[l - 1];
+    return ln->has_charge ? ln->charge : 0;
+}
+
+int cs_finding_money_lines(const cs_verdict *v, const cs_finding *f, uint8_t *out)
+{
+    const cs_claim *c = v->claim;
+    int n = 0;
+    if (!c) return 0;
+    if (f->line >= 1 && f->line <= c->nlines) out[n++] = (uint8_t)f->line;
+    if (!f->nlines || !f->amount_given) return n;
+    int64_t sum = 0;
+    for (int i = 0; i < f->nlines; i++)
+        if (f->lines[i] >= 1 && f->lines[i] <= c->nlines) sum += charge_of(c, f->lines[i]);
+    if (sum != f->amount) return n;
+    for (int i = 0; i < f->nlines; i++) {
+        int l = f->lines[i];
+        bool seen = l < 1 || l > c->nlines;
+        for (int j = 0; j < n && !seen; j++) seen = out[j] == l;
+        if (!seen) out[n++] = (uint8_t)l;
+    }
+    return n;
+}
+
+void cs_verdict_zero_charge(cs_verdict *v)
+{
+    if (!v->claim) return;
+    for (int i = 0; i < v->n; i++) {
+        cs_finding *f = &v->f[i];
+        if (f->waived_by || f->severity < CS_DENY || !f->line || protected_rule(f->rule)) continue;
+        if (f->has_amount && f->amount != 0) continue;
+        uint8_t ls[CS_MAX_LINES];
+        int n = cs_finding_money_lines(v, f, ls);
+        bool zero = n > 0;
+        for (int k = 0; k < n && zero; k++) {
+            const cs_line *ln = &v->claim->lines[ls[k] - 1];
+            zero = ln->has_charge && ln->charge == 0;
+        }
+        if (!zero) continue;
+        f->zero_from = f->severity;
+        f->severity = CS_WARN;
+    }
+}
+
+/* Whether finding a beats finding b as a line's primary reason: more
+ * severe, then the line's own over a claim-wide one, then earlier. */
+static bool better(const cs_verdict *v, int a, bool a_own, int b, bool b_own)
+{
+    if (b < 0) return true;
+    if (v->f[a].severity != v->f[b].severity) return v->f[a].severity > v->f[b].severity;
+    if (a_own != b_own) return a_own;
+    return a < b;
+}
+
+static void touch(cs_verdict *v, int l, int i, bool own, bool *own_of)
+{
+    cs_line_verdict *lv = &v->lines[l - 1];
+    if (v->f[i].severity > lv->status) lv->status = v->f[i].severity;
+    if (better(v, i, own, lv->primary, own_of[l - 1])) {
+        lv->primary = i;
+        own_of[l - 1] = own;
+    }
+}
+
+void cs_verdict_lines(cs_verdict *v)
+{
+    const cs_claim *c = v->claim;
+    int nl = c ? c->nlines : 0;
+    bool own_of[CS_MAX_LINES] = {false};
+    v->at_risk = 0;
+    for (int l = 0; l < nl; l++) v->lines[l] = (cs_line_verdict){CS_PASS, -1, 0};
+    for (int i = 0; i < v->n; i++) v->f[i].primary = false;
+    for (int i = 0; i < v->n && nl; i++) {
+        const cs_finding *f = &v->f[i];
+        if (f->waived_by) continue;
+        uint8_t ls[CS_MAX_LINES];
+        int n = cs_finding_money_lines(v, f, ls);
+        for (int k = 0; k < n; k++) touch(v, ls[k], i, true, own_of);
+        if (n == 0 && f->severity >= CS_DENY)       /* the whole claim */
+            for (int l = 1; l <= nl; l++) touch(v, l, i, false, own_of);
+    }
+    int64_t total = 0;
+    for (int l = 0; l < nl; l++) {
+        cs_line_verdict *lv = &v->lines[l];
+        total += charge_of(c, l + 1);
+        if (lv->primary >= 0) v->f[lv->primary].primary = true;
+        if (lv->status >= CS_DENY) lv->at_risk = charge_of(c, l + 1);
+        CS_ASSERT(lv->at_risk == 0 || lv->at_risk == charge_of(c, l + 1));
+        v->at_risk += lv->at_risk;
+    }
+    /* at risk: the charges of a set of distinct lines of the claim */
+    CS_ASSERT(v->at_risk >= 0 && v->at_risk <= total);
+    CS_ASSERT(nl > 0 || v->at_risk == 0);
+}
+
 void cs_verdict_merge(cs_verdict *v)
 {
     for (int i = 0; i < v->n; i++) merge_one(v, &v->f[i]);
+    cs_verdict_zero_charge(v);
+    cs_verdict_lines(v);
 }
 
 int cs_verdict_status(const cs_verdict *v)
@@ -187,12 +307,19 @@ static void put_finding(cs_buf *b, const cs_verdict *v, const cs_finding *f)
     put_opt_str(b, "source", f->source);
     put_key(b, "layer");
     cs_buf_json_cstr(b, f->layer ? f->layer->id : NULL);
+    put_key(b, "primary");
+    cs_buf_puts(b, f->primary ? "true" : "false");
     if (f->severity_by) {
         cs_buf_puts(b, ",\"overridden\":{\"from\":");
         cs_buf_json_cstr(b, cs_status_name(f->severity_from));
         put_key(b, "by");
         cs_buf_json_cstr(b, f->severity_by->id);
         cs_buf_putc(b, '}');
+    }
+    if (f->zero_from) {
+        cs_buf_puts(b, ",\"downgraded\":{\"from\":");
+        cs_buf_json_cstr(b, cs_status_name(f->zero_from));
+        cs_buf_puts(b, ",\"because\":\"zero_charge\"}");
     }
     if (f->waived_by) {
         put_key(b, "waived_by");
@@ -248,20 +375,25 @@ static void put_origin(cs_buf *b, const cs_origin *o)
     cs_buf_putc(b, '}');
 }
 
-/* Money at risk on the claim: the amounts of its non-waived deny and reject
- * findings, counting each line once (the largest amount of the findings on
- * that line), plus the amounts of claim-level findings. */
-static int64_t amount_at_risk(const cs_verdict *v)
+/* "lines": every line of the claim in order, with its outcome. */
+static void put_lines(cs_buf *b, const cs_verdict *v)
 {
-    int64_t per_line[CS_MAX_LINES + 1] = {0}, sum = 0;
-    for (int i = 0; i < v->n; i++) {
-        const cs_finding *f = &v->f[i];
-        if (f->waived_by || f->severity < CS_DENY || !f->has_amount) continue;
-        if (f->line < 1 || f->line > CS_MAX_LINES) sum += f->amount;
-        else if (f->amount > per_line[f->line]) per_line[f->line] = f->amount;
+    put_key(b, "lines");
+    cs_buf_putc(b, '[');
+    int nl = v->claim ? v->claim->nlines : 0;
+    for (int l = 0; l < nl; l++) {
+        const cs_line_verdict *lv = &v->lines[l];
+        if (l) cs_buf_putc(b, ',');
+        cs_buf_puts(b, "{\"line\":");
+        cs_buf_int(b, l + 1);
+        put_key(b, "status");
+        cs_buf_json_cstr(b, cs_status_name(lv->status));
+        if (lv->primary >= 0) { put_key(b, "primary"); cs_buf_json_cstr(b, v->f[lv->primary].rule); }
+        put_key(b, "amount");
+        put_money(b, lv->at_risk);
+        cs_buf_putc(b, '}');
     }
-    for (int l = 1; l <= CS_MAX_LINES; l++) sum += per_line[l];
-    return sum;
+    cs_buf_putc(b, ']');
 }
 
 void cs_verdict_json(const cs_verdict *v, const cs_origin *origin,
@@ -270,6 +402,7 @@ void cs_verdict_json(const cs_verdict *v, const cs_origin *origin,
     cs_buf_puts(b, "{\"claim\":");
     cs_buf_json_cstr(b, v->claim_id);
     put_origin(b, origin);
+    PUT_INT(b, "format", CS_RECORD_FORMAT);
     put_key(b, "payer");
     cs_buf_json_cstr(b, v->payer);
     put_key(b, "client");
@@ -277,7 +410,8 @@ void cs_verdict_json(const cs_verdict *v, const cs_origin *origin,
     put_key(b, "status");
     cs_buf_json_cstr(b, cs_status_name(cs_verdict_status(v)));
     put_key(b, "amount_at_risk");
-    put_money(b, amount_at_risk(v));
+    put_money(b, v->at_risk);
+    put_lines(b, v);
     put_key(b, "layers");
     cs_buf_putc(b, '[');
     for (int i = 0; i < v->nlayers; i++) {
