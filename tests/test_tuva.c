@@ -16,9 +16,10 @@
  *
  * The engine's records are read for findings[].rule and findings[].line
  * (a finding whose severity is given and is not deny or reject is not a
- * denial), and, for the tables printed, claim, status and amount_at_risk.  With TUVA_STRICT set it also asserts that no
- * record puts more at risk than the claim charged and that no claim is
- * rejected for a repeated diagnosis alone (issue 11; both fail today).
+ * denial, unless "downgraded" says the rule denied a $0.00 line), and, for
+ * the tables printed, claim, status and amount_at_risk.  It also asserts
+ * that no record puts more at risk than the claim charged and that no
+ * claim is rejected for a repeated diagnosis alone (issue 11).
  */
 #include "testutil.h"
 
@@ -30,10 +31,10 @@
 /* ---- floors, set from measurement (docs/accuracy.md) ---------------------
  * Each is the value measured on this branch's engine, rounded down: a
  * change that loses agreement fails; raise them as the engine improves. */
-#define PTP_MIN_PRECISION 0.92
-#define PTP_MIN_RECALL    0.97
-#define MUE_MIN_PRECISION 0.98
-#define MUE_MIN_RECALL    0.49
+#define PTP_MIN_PRECISION 1.0
+#define PTP_MIN_RECALL    1.0
+#define MUE_MIN_PRECISION 1.0
+#define MUE_MIN_RECALL    1.0
 
 #define RELEASE "2024-07-01"
 #define MAX_LINES 64
@@ -453,11 +454,13 @@ static bool anatomic(const char *m)
 }
 
 /* Whether the E/M line em carries the modifier that bypasses an edit with
- * the other line: 57 against a 090-day surgery, 25 against anything else. */
+ * the other line: 25 (a significant, separately identifiable E/M: Pub.
+ * 100-04 ch. 12 30.6.6 B does not limit it to minor procedures), or 57
+ * (decision for surgery) against a 090-day surgery only (30.6.6 C). */
 static const char *em_bypass(const mline *em, const mline *other)
 {
-    if (major_surgery(other->code)) return has(em, "57") ? "57" : NULL;
-    return has(em, "25") ? "25" : NULL;
+    if (has(em, "25")) return "25";
+    return major_surgery(other->code) && has(em, "57") ? "57" : NULL;
 }
 
 /* The modifier that bypasses an indicator-1 edit between col1 and col2,
@@ -706,6 +709,10 @@ static void measure(const char *dir, const char *data, int years, double prec[NR
             /* a finding whose severity is given and is not deny or reject
              * is not a denial (review, warn, info) */
             const char *sev = cJSON_GetStringValue(cJSON_GetObjectItem(f, "severity"));
+            /* the rule's own decision: a deny on a $0.00 line is reported
+             * as warn with "downgraded":{"from":"deny"} (docs/cli.md) */
+            cJSON *down = cJSON_GetObjectItem(f, "downgraded");
+            if (down) sev = cJSON_GetStringValue(cJSON_GetObjectItem(down, "from"));
             bool denial = !sev || !strcmp(sev, "deny") || !strcmp(sev, "reject");
             for (int k = 0; k < NRULES; k++)
                 if (!strcmp(rule, RULE[k]) && !denial) soft[k]++;
@@ -761,10 +768,10 @@ static void measure(const char *dir, const char *data, int years, double prec[NR
                             RULE[k], soft[k]);
     }
     assert_int_equal(nrec, g_nclaims);
-    if (getenv("TUVA_STRICT")) {            /* issue 11's "done when" */
-        assert_int_equal(over, 0);
-        assert_int_equal(readable, 0);
-    }
+    /* issue 11's "done when": no record puts more at risk than the claim
+     * charged, no claim is rejected for a repeated diagnosis alone */
+    assert_int_equal(over, 0);
+    assert_int_equal(readable, 0);
 }
 
 static void test_differential_ptp_mue(void **state)
@@ -874,7 +881,7 @@ static void test_model_policy(void **state)
     assert_string_equal(denied("99213;G0444-XU", R_PTP), "");
     /* ophthalmological 92014 as an E/M: 57 with a 090-day surgery, not 59 */
     assert_string_equal(denied("66821;92014-57", R_PTP), "");
-    assert_string_equal(denied("66821;92014-25", R_PTP), "2");
+    assert_string_equal(denied("66821;92014-25", R_PTP), "");
     assert_string_equal(denied("66821;92014-59", R_PTP), "2");
     /* two procedures: 59 on either; 25 never; anatomic only different sites */
     assert_string_equal(denied("11042-59;97597", R_PTP), "");
