@@ -626,16 +626,19 @@ static void test_diagnosis_problems(void **state)
     expect_problem(CLAIM(",'diagnoses':['J02.']"), "diagnoses[0]: J02. ends in a dot");
     expect_problem(CLAIM(",'diagnoses':['J0']"),
                    "diagnoses[0]: J0 is not an ICD-10-CM code "
-                   "(a letter, a digit, then 1 to 5 letters or digits)");
+                   "(a letter, a digit or letter, then 1 to 5 letters or digits)");
     expect_problem(CLAIM(",'diagnoses':['I10','123']"),
                    "diagnoses[1]: 123 is not an ICD-10-CM code "
-                   "(a letter, a digit, then 1 to 5 letters or digits)");
+                   "(a letter, a digit or letter, then 1 to 5 letters or digits)");
     expect_problem(CLAIM(",'diagnoses':['S72.001AB']"),
                    "diagnoses[0]: S72.001AB is not an ICD-10-CM code "
-                   "(a letter, a digit, then 1 to 5 letters or digits)");
+                   "(a letter, a digit or letter, then 1 to 5 letters or digits)");
     expect_problem(CLAIM(",'diagnoses':['J02-9']"),
                    "diagnoses[0]: J02-9 is not an ICD-10-CM code "
-                   "(a letter, a digit, then 1 to 5 letters or digits)");
+                   "(a letter, a digit or letter, then 1 to 5 letters or digits)");
+    /* FY2026's category QA0 has a letter second */
+    assert_true(load(CLAIM(",'diagnoses':['qa00101']")));
+    assert_string_equal(g_claim.diagnoses[0], "QA0.0101");
     expect_note(CLAIM(",'diagnoses':['J02.9','D51.0','j029']"), "input.duplicate_diagnosis",
                 CS_WARN, 0, "diagnoses[2]: J02.9 is already diagnoses[0]; read once, "
                 "pointers to 3 read as 1");

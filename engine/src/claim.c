@@ -615,7 +615,7 @@ static inline bool read_fixed(const field *f, bool required, size_t len,
     return true;
 }
 
-#define ICD_SHAPE "is not an ICD-10-CM code (a letter, a digit, then 1 to 5 letters or digits)"
+#define ICD_SHAPE "is not an ICD-10-CM code (a letter, a digit or letter, then 1 to 5 letters or digits)"
 
 /* ICD-10-CM to its dotted form ("j029" -> "J02.9", "I10" stays); NULL on
  * success, else why not.  out has 9 bytes. */
@@ -639,8 +639,8 @@ static const char *icd10_normalise(const char *s, char *out)
         bare[n++] = *p;
     }
     bare[n] = '\0';
-    if (n < 3 || !is_upper(bare[0]) || !is_digit(bare[1]) ||
-        !all_of(bare + 2, is_upper_alnum))
+    /* the second character is a digit, or a letter since FY2026's QA0 */
+    if (n < 3 || !is_upper(bare[0]) || !all_of(bare + 1, is_upper_alnum))
         return ICD_SHAPE;
     memcpy(out, bare, 3);
     out[3] = '\0';
