@@ -108,6 +108,20 @@ static void test_57_against_minor(void **state)
     assert_contains(msg(f), "modifier 57 (the decision for this surgery) or 25");
 }
 
+/* 24 on an E/M billed with a minor procedure the same day: 24 is an E/M
+ * modifier (postoperative period), not "a service other than an E/M". */
+static void test_24_same_day(void **state)
+{
+    (void)state;
+    check("M25.561", LINE("20610", ",'charge':'150.00'") ","
+                     LINE("99213", ",'modifiers':['24'],'charge':'125.00'"));
+    cJSON *f = finding("cms.ncci.ptp", 2);
+    assert_contains(msg(f), "only modifier 25 on the E/M 99213 (line 2) bypasses it");
+    assert_contains(msg(f), "(24 marks an E/M unrelated to a surgery in its postoperative period");
+    assert_not_contains(msg(f), "describes a service other than an E/M");
+    assert_string_equal(str(f, "fix", "modifier"), "25");
+}
+
 /* The E/M in column 1: the modifier goes on the column 2 procedure. */
 static void test_em_column1(void **state)
 {
@@ -196,6 +210,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_57_against_minor),
+        cmocka_unit_test(test_24_same_day),
         cmocka_unit_test(test_em_column1),
         cmocka_unit_test(test_by_definition),
         cmocka_unit_test(test_mue_zero),

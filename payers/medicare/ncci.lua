@@ -23,11 +23,11 @@ local function numbers(list)
   return table.concat(out, ", ")
 end
 
--- The line's modifiers that are NCCI-associated but cannot bypass an E/M
--- edit (59, XE, XS, XP, XU, ...), for the message.
+-- The line's modifiers that are NCCI-associated, not E/M modifiers and so
+-- cannot bypass an E/M edit (59, XE, XS, XP, XU, ...), for the message.
 local function non_em_bypass(line)
   for _, m in ipairs(line.modifiers) do
-    if modifiers.is_ncci_bypass(m) and not modifiers.is_em_bypass(m) then return m end
+    if modifiers.is_ncci_bypass(m) and not modifiers.is_em_bypass(m) and m ~= "24" then return m end
   end
   return nil
 end
@@ -96,6 +96,10 @@ rule {
             if lines.has_modifier(em, "57") then
               msg = msg .. " (57, decision for surgery, applies only against a major (090-day) surgery; "
                     .. col1.code .. " has global period " .. tostring(global) .. ")"
+            elseif lines.has_modifier(em, "24") then
+              -- 24 is an E/M modifier, for the postoperative period
+              msg = msg .. " (24 marks an E/M unrelated to a surgery in its postoperative period, "
+                    .. "not one on the day of the procedure, and does not)"
             elseif wrong then
               msg = msg .. " (" .. wrong .. " describes a service other than an E/M and does not)"
             end
