@@ -75,7 +75,7 @@ enum { X_VALUE, X_VALUE_OR_CLOSE, X_KEY, X_KEY_OR_CLOSE, X_COLON, X_COMMA_OR_CLO
 typedef struct jv {
     int expect;
     int depth;
-    uint64_t obj[CS_JSON_MAX_DEPTH / 64];   /* bit d: the container at depth
+    uint64_t obj[(CS_JSON_MAX_DEPTH + 63) / 64];   /* bit d: the container at depth
                                                d + 1 is an object */
     bool in_str, esc, key;
     bool in_tok, tok_num, tok_digit;

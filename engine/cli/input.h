@@ -46,9 +46,9 @@
  * file's text before its ISA (cs_x12_detect). */
 #define CS_SNIFF_BYTES 4096
 
-/* Deepest JSON nesting the record check follows (cJSON's own limit is
- * 1000); deeper is a malformed record. */
-#define CS_JSON_MAX_DEPTH 1024
+/* Deepest JSON nesting the record check follows: cJSON's own limit
+ * (CJSON_NESTING_LIMIT), so what is deeper is malformed for both. */
+#define CS_JSON_MAX_DEPTH 1000
 
 /* Room for an error message: a path (PATH_MAX is 4096 on Linux) plus the
  * reason. */
