@@ -315,6 +315,12 @@ static void explain_x12(ex *x, const char *path, char *data, size_t len)
             worsen(x, EXIT_TROUBLE);
             break;
         }
+        for (const char *w = info.warnings; w && *w;) {   /* not in cs_explain's record */
+            size_t wn = strcspn(w, "\n");
+            fprintf(stderr, "claimscrub: %s: segment %ld: claim %s: %.*s\n", path,
+                    info.segment, info.id ? info.id : "(none)", (int)wn, w);
+            w += wn + (w[wn] == '\n');
+        }
         const char *why = problems ? problems : json ? NULL : "the claim could not be read";
         explain_one(x, json, jlen, &o, info.id, why);
         cs_free(json);
