@@ -127,8 +127,8 @@ static void test_jsonl_not_json_is_a_record(void **state)
              CS_INPUT_AUTO, &g);
     assert_int_equal(g.n, 4);
     expect(&g, 0, "{\"a\":1}", 1);
-    expect_bad(&g, 1, "not json at all", 2);
-    expect_bad(&g, 2, "{\"a\":[1,", 3);     /* a broken line costs only itself */
+    expect(&g, 1, "not json at all", 2);
+    expect(&g, 2, "{\"a\":[1,", 3);     /* a broken line costs only itself */
     expect(&g, 3, "{\"c\":3}", 4);
     got_free(&g);
 }
@@ -312,18 +312,61 @@ static void test_json_garbage_lines(void **state)
     got_free(&g);
 }
 
-static void test_jsonl_malformed_flagged(void **state)
+/* JSONL lines are not checked as they are read (it costs); cs_json_check
+ * says which are not JSON, what is wrong and on which line of the text. */
+static void test_json_check(void **state)
 {
     got g;
     read_all("m.jsonl", "{\"a\":1}\n{\"a\":\"cut\n[1,2]\n{\"a\":1} x\n42\n", CS_INPUT_AUTO, &g);
     assert_int_equal(g.n, 5);
-    expect(&g, 0, "{\"a\":1}", 1);
-    expect_bad(&g, 1, "{\"a\":\"cut", 2);
-    assert_string_equal(g.why[1], "line 2: the text ends inside a string");
-    expect(&g, 2, "[1,2]", 3);        /* JSON; not a claim, the engine says so */
-    expect_bad(&g, 3, "{\"a\":1} x", 4);
-    expect(&g, 4, "42", 5);
+    static const char *const why[] = {NULL, "the text ends inside a string", NULL,
+                                      "text after the JSON value", NULL};
+    for (int i = 0; i < 5; i++) {
+        assert_false(g.malformed[i]);
+        char w[128];
+        long at = -1;
+        bool ok = cs_json_check(g.text[i], strlen(g.text[i]), w, sizeof w, &at);
+        if (!why[i]) { assert_true(ok); continue; }
+        assert_false(ok);
+        assert_string_equal(w, why[i]);
+        assert_int_equal(at, 0);
+    }
     got_free(&g);
+
+    static const struct { const char *text, *why; long line; } cases[] = {
+        {"{\"a\": [1, 2,\n 3]}", NULL, 0},
+        {"  {\"a\":\"x\\\"\"}  ", NULL, 0},                 /* escaped quote */
+        {"{\"a\": tru}", "'tru' is not a JSON value", 0},
+        {"{\"a\":\n1,\n\"b\" 2}", "unexpected '2' where ':' should be", 2},
+        {"{\"a\":1]", "unexpected ']' where ',' or '}' should be", 0},
+        {"[1,\n{\"b\":\"open\n}]", "a string is not closed at the end of the line", 1},
+        {"", "no JSON value", 0},
+        {"{\"n\": -1.5e3, \"t\": [true, false, null]}", NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char w[128];
+        long at = -1;
+        bool ok = cs_json_check(cases[i].text, strlen(cases[i].text), w, sizeof w, &at);
+        if (!cases[i].why) {
+            if (!ok) fail_msg("%s: %s", cases[i].text, w);
+            continue;
+        }
+        if (ok) fail_msg("%s: called well-formed", cases[i].text);
+        assert_string_equal(w, cases[i].why);
+        assert_int_equal(at, cases[i].line);
+    }
+    /* deeper than cJSON reads is malformed; as deep as it reads is not */
+    char deep[2 * CS_JSON_MAX_DEPTH + 3];
+    memset(deep, '[', CS_JSON_MAX_DEPTH);
+    memset(deep + CS_JSON_MAX_DEPTH, ']', CS_JSON_MAX_DEPTH);
+    char w[128];
+    long at;
+    assert_true(cs_json_check(deep, 2 * CS_JSON_MAX_DEPTH, w, sizeof w, &at));
+    memmove(deep + 1, deep, 2 * CS_JSON_MAX_DEPTH);
+    deep[0] = '[';
+    deep[2 * CS_JSON_MAX_DEPTH + 1] = ']';
+    assert_false(cs_json_check(deep, 2 * CS_JSON_MAX_DEPTH + 2, w, sizeof w, &at));
+    assert_string_equal(w, "nested deeper than 1000");
 }
 
 static void test_json_forced_on_jsonl_name(void **state)
@@ -486,7 +529,7 @@ static void test_stdin_json_lines(void **state)
         assert_int_equal(g.malformed[i], f.malformed[i]);
     }
     expect(&g, 0, "{\"a\":1}", 1);
-    expect_bad(&g, 1, "{\"b\":\"cut", 3);
+    expect(&g, 1, "{\"b\":\"cut", 3);     /* the engine rejects it */
     expect(&g, 2, "[1,2]", 4);
     expect(&g, 3, "42", 6);
     expect(&g, 4, "{\"c\":3}", 7);
@@ -563,7 +606,7 @@ int main(void)
         cmocka_unit_test(test_json_unterminated_resyncs),
         cmocka_unit_test(test_json_pretty_broken_element),
         cmocka_unit_test(test_json_garbage_lines),
-        cmocka_unit_test(test_jsonl_malformed_flagged),
+        cmocka_unit_test(test_json_check),
         cmocka_unit_test(test_json_forced_on_jsonl_name),
         cmocka_unit_test(test_empty_files),
         cmocka_unit_test(test_cannot_open),

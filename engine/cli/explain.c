@@ -355,9 +355,11 @@ static void explain_file(ex *x, const char *path)
     cs_record rec;
     int rc = 0;
     while (!x->stop && (rc = cs_reader_next(rd, &rec)) == 1) {
-        if (rec.malformed) {
-            fprintf(stderr, "claimscrub: %s:%ld: record %ld is not valid JSON (%s); it is "
-                    "rejected\n", path, rec.line, rec.record, rec.why);
+        char why[128];
+        long at;
+        if (!rec.too_long && !cs_json_check(rec.text, rec.len, why, sizeof why, &at)) {
+            fprintf(stderr, "claimscrub: %s:%ld: record %ld is not valid JSON (line %ld: %s); "
+                    "it is rejected\n", path, rec.line, rec.record, rec.line + at, why);
             worsen(x, EXIT_TROUBLE);
         }
         if (rec.too_long)

@@ -4,10 +4,12 @@
  * A reader is opened on a path (or "-" for standard input) and yields the
  * file's records one at a time, each with its position: the 1-based count of
  * records so far and the 1-based line where the record starts.  The reader
- * does not parse claims; it finds where each record begins and ends, checks
- * that its text is one JSON value (malformed set, why says what is wrong),
- * and leaves judging the claim to the engine (a record that is not JSON is
- * still a record, and the engine rejects it).
+ * does not parse claims; it finds where each record begins and ends and
+ * leaves judging the text to the engine (a record that is not JSON is still
+ * a record, and the engine rejects it).  cs_json_check says whether a
+ * record is well-formed JSON, and where it is not; the JSON format checks
+ * as it scans (to end a broken value in time, malformed below), JSONL
+ * lines are not checked (the check costs; ask it of the rejected ones).
  *
  * Formats:
  *   JSONL  every line that is not blank (only spaces, tabs, CR) is one
@@ -69,7 +71,8 @@ typedef struct cs_record {
     long record;        /* 1-based count of records in this file */
     long line;          /* 1-based line where the record starts */
     bool too_long;      /* longer than CS_MAX_RECORD_BYTES: text is "" */
-    bool malformed;     /* not one well-formed JSON value */
+    bool malformed;     /* JSON format: not one well-formed JSON value
+                           (JSONL: always false, see cs_json_check) */
     const char *why;    /* when malformed: what and where ("line 3: ..."),
                            valid as text */
 } cs_record;
@@ -96,6 +99,13 @@ int cs_reader_next(cs_reader *r, cs_record *rec);
  * in *len; NULL when it is longer than max bytes, on a read error or when
  * memory ran out (then cs_reader_error() says which). */
 char *cs_reader_slurp(cs_reader *r, size_t max, size_t *len);
+
+/* Whether s (n bytes) is one well-formed JSON value (white space around
+ * it allowed), by the reader's check: as loose as cJSON, so a record the
+ * engine reads is never called malformed.  When it is not, why (whylen
+ * bytes) says what is wrong and *line gets the count of line feeds before
+ * the place. */
+bool cs_json_check(const char *s, size_t n, char *why, size_t whylen, long *line);
 
 /* The message for the last -1 from cs_reader_next ("" when none). */
 const char *cs_reader_error(const cs_reader *r);

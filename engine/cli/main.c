@@ -146,6 +146,15 @@ static bool print_item(run *r, const item *it)
         return false;
     }
     worsen(r, it->status >= CS_REVIEW ? EXIT_FLAGGED : EXIT_CLEAN);
+    char why[128];
+    long at;
+    if (!it->x12 && it->text && it->status == CS_REJECT &&   /* only rejects: it costs */
+        !cs_json_check(it->text, it->len, why, sizeof why, &at)) {
+        complain("%s:%ld: record %ld is not valid JSON (line %ld: %s); it is rejected",
+                 it->origin.file, it->origin.line, it->origin.record, it->origin.line + at,
+                 why);
+        worsen(r, EXIT_TROUBLE);
+    }
     if (!r->opt->text) {
         fputs(it->out, stdout);
         fputc('\n', stdout);
@@ -256,7 +265,7 @@ static void run_x12(run *r, const char *path, char *data, size_t len)
 
 /* Read every record of one file ("-": standard input) into the batch.  A
  * record that is not JSON is still checked (the engine rejects it), and
- * makes the exit status 2: input that could not be read. */
+ * makes the exit status 2 (print_item): input that could not be read. */
 static void run_file(run *r, const char *path)
 {
     if (r->opt->x12) { run_x12(r, path, NULL, 0); return; }
@@ -281,14 +290,8 @@ static void run_file(run *r, const char *path)
     }
     cs_record rec;
     int rc = 0;
-    while (!r->stop && (rc = cs_reader_next(rd, &rec)) == 1) {
-        if (rec.malformed) {
-            complain("%s:%ld: record %ld is not valid JSON (%s); it is rejected", path,
-                     rec.line, rec.record, rec.why);
-            worsen(r, EXIT_TROUBLE);
-        }
+    while (!r->stop && (rc = cs_reader_next(rd, &rec)) == 1)
         add_record(r, path, &rec);
-    }
     if (rc < 0) {
         complain("%s", cs_reader_error(rd));
         worsen(r, EXIT_TROUBLE);
