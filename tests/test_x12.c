@@ -1006,7 +1006,7 @@ static void test_envelope_forms(void **state)
     assert_int_equal(f.v[0].line, 23);          /* two lines more than the example */
     assert_string_equal(f.v[0].warnings,
                         "warn: segment 1 (ISA): ISA11 is 'U', the standards identifier of "
-                        "versions before 00402; in 00501 it is the repetition separator: read "
+                        "versions before 00403; in 00501 it is the repetition separator: read "
                         "as none\n"
                         "warn: segment 3 (ST03): version 005010X222 has no errata suffix; "
                         "read as 005010X222A1");

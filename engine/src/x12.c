@@ -1214,7 +1214,7 @@ static bool finish_txn(parser *P, const char *close_problem)
 
 /* Read the ISA at data[0..len): separators into *sp, the segment into *s;
  * returns the bytes it takes (terminator included), 0 when unreadable.
- * u_in gets "", or the version (ISA12) of an interchange from 00402 on
+ * u_in gets "", or the version (ISA12) of an interchange from 00403 on
  * whose ISA11 is 'U', accepted (SHORT bytes). */
 static size_t read_isa(const char *data, size_t len, seps *sp, char *why, size_t whylen,
                        char *u_in)
@@ -1232,14 +1232,14 @@ static size_t read_isa(const char *data, size_t len, seps *sp, char *why, size_t
     sp->elem = e;
     sp->comp = data[i];
     sp->term = data[i + 1];
-    /* ISA11 is the repetition separator from 00402 on; before, it is the
+    /* ISA11 is the repetition separator from 00403 on; before, it is the
      * standards identifier 'U', which older senders still write in 00501 */
     field parts[17];
     split((field){data, i}, e, parts, 17);
     sp->rep = parts[11].n == 1 ? parts[11].p[0] : 0;
     char ver[SHORT];
     fcpy(parts[12], ver);
-    if (sp->rep && isalnum((unsigned char)sp->rep) && strcmp(ver, "00402") < 0) {
+    if (sp->rep && isalnum((unsigned char)sp->rep) && strcmp(ver, "00403") < 0) {
         sp->rep = 0;
     } else if (sp->rep == 'U') {
         snprintf(u_in, SHORT, "%s", ver);
@@ -1513,7 +1513,7 @@ static int parse(const char *data, size_t len, const cs_x12_options *opt, bool s
         P.isa_warning[0] = 0;
         if (u_in[0])
             snprintf(P.isa_warning, sizeof P.isa_warning, "warn: segment %ld (ISA): ISA11 is "
-                     "'U', the standards identifier of versions before 00402; in %s it is the "
+                     "'U', the standards identifier of versions before 00403; in %s it is the "
                      "repetition separator: read as none", num, u_in);
         P.in_isa = true;
         P.isa_from = out->n;
