@@ -354,6 +354,10 @@ static bool rec_append(cs_reader *r, const void *s, size_t n)
 
 static bool rec_putc(cs_reader *r, int c)
 {
+    if (!r->too_long && r->len + 2 <= r->cap && r->len < CS_MAX_RECORD_BYTES) {
+        r->rec[r->len++] = (char)c;         /* the common case */
+        return true;
+    }
     unsigned char b = (unsigned char)c;
     return rec_append(r, &b, 1);
 }
@@ -519,6 +523,17 @@ static int scan_value(cs_reader *r, cs_record *out)
     jv_init(&v);
     rec_reset(r);
     for (bool first = true;; first = false) {
+        if (v.in_str && !v.esc && r->bpos == r->blen && r->pos < r->n) {
+            /* a string's plain bytes, as a run (they hold no line feed) */
+            const unsigned char *p = r->in + r->pos, *q = p, *e = r->in + r->n;
+            while (q < e && *q != '"' && *q != '\\' && *q != '\n') q++;
+            if (q > p) {
+                if (!rec_append(r, p, (size_t)(q - p))) return -1;
+                r->pos += (size_t)(q - p);
+                r->col += (long)(q - p);
+                continue;
+            }
+        }
         int c = peek(r);
         int st = jv_step(&v, c == EOF ? JV_END : c);
         if (st == JV_DONE_BEFORE) return yield(r, out, start, NULL);
@@ -677,7 +692,7 @@ char *cs_reader_slurp(cs_reader *r, size_t max, size_t *len)
             if (!nb) { free(buf); buf = NULL; break; }
             buf = nb;
         }
-        memcpy(buf + n, r->back + r->bpos, r->blen - r->bpos);
+        if (r->blen > r->bpos) memcpy(buf + n, r->back + r->bpos, r->blen - r->bpos);
         n += r->blen - r->bpos;
         r->bpos = r->blen;
         memcpy(buf + n, r->in + r->pos, r->n - r->pos);
