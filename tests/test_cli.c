@@ -250,9 +250,17 @@ static void test_not_json_is_rejected(void **state)
 {
     const char *p = put("junk.jsonl", "this is not json\n");
     result r = CHECK(NULL, p);
-    expect(&r, 1);
+    expect(&r, 2);          /* input that could not be read */
     assert_int_equal(count_lines(r.out), 1);
     assert_contains(r.out, "\"status\":\"reject\"");
+    assert_contains(r.err, "junk.jsonl:1: record 1 is not valid JSON (line 1: 'this' is not a "
+                    "JSON value); it is rejected");
+    done(&r);
+    /* JSON that is not a claim was read: the claim is rejected, status 1 */
+    p = put("scalar.jsonl", "42\n");
+    r = CHECK(NULL, p);
+    expect(&r, 1);
+    assert_string_equal(r.err, "");
     done(&r);
 }
 
@@ -311,7 +319,7 @@ static void test_too_long_record_is_rejected(void **state)
     fputs("\"}\n", f);
     fclose(f);
     result r = CHECK(NULL, p);
-    expect(&r, 1);
+    expect(&r, 2);
     assert_int_equal(count_lines(r.out), 1);
     assert_contains(r.out, "\"status\":\"reject\"");
     assert_contains(r.err, "longer than");
@@ -332,8 +340,8 @@ static void test_jobs_same_output(void **state)
     const char *p = put("many.jsonl", s);
     free(s);
     result one = CHECK(NULL, "--jobs", "1", p);
-    expect(&one, 1);
-    assert_string_equal(one.err, "");
+    expect(&one, 2);        /* the broken lines */
+    assert_contains(one.err, "many.jsonl:8: record 8 is not valid JSON");
     assert_int_equal(count_lines(one.out), MANY);
     for (int i = 0; i < MANY; i += 97) {     /* spot-check the order */
         char want[48];
@@ -348,8 +356,8 @@ static void test_jobs_same_output(void **state)
     static const char *const jobs[] = {"2", "7"};
     for (size_t k = 0; k < 2; k++) {
         result many = CHECK(NULL, "--jobs", jobs[k], p);
-        expect(&many, 1);
-        assert_string_equal(many.err, "");
+        expect(&many, 2);
+        assert_string_equal(many.err, one.err);
         assert_string_equal(many.out, one.out);
         done(&many);
     }
@@ -407,6 +415,58 @@ static void test_text_report_grouped(void **state)
     done(&r);
 }
 
+/* Standard input is read by its content: X12 (from the start, a byte order
+ * mark and blank lines first) and UTF-16 X12 give their claims' records;
+ * UTF-16 that is not X12, or X12 without its ISA, is refused with exit 2,
+ * saying what it is, never read as JSON. */
+static void test_stdin_recognised(void **state)
+{
+    char *x = tu_slurp("examples/x12/sore-throat-without-25.837", NULL);
+    assert_non_null(x);
+    size_t n = strlen(x);
+    char *bom = malloc(n + 8);
+    snprintf(bom, n + 8, "\xEF\xBB\xBF\n\n%s", x);
+    const char *p = put("x12.in", bom);
+    result r = RUN(p, "check", "-");
+    expect(&r, 1);
+    assert_contains(r.out, "\"claim\":\"CLM-X2\",\"input\":{\"file\":\"-\",\"record\":1,"
+                    "\"line\":23");
+    assert_contains(r.out, "\"rule\":\"cms.ncci.ptp\"");
+    done(&r);
+
+    char *u = malloc(2 * n), *j = malloc(64);       /* UTF-16LE, no mark */
+    for (size_t i = 0; i < n; i++) { u[2 * i] = x[i]; u[2 * i + 1] = 0; }
+    const char *pu = tpath("x12.u16");
+    FILE *f = fopen(pu, "wb");
+    fwrite(u, 1, 2 * n, f);
+    fclose(f);
+    r = RUN(pu, "check", "-");
+    expect(&r, 1);
+    assert_contains(r.out, "\"claim\":\"CLM-X2\"");
+    assert_contains(r.out, "{\"rule\":\"input.x12\",\"severity\":\"warn\",\"message\":\"the "
+                    "file is UTF-16LE text without a byte order mark; read as UTF-8\"");
+    done(&r);
+
+    static const char uj[] = "\xFF\xFE{\0}\0\n\0";     /* UTF-16 JSON */
+    f = fopen(pu, "wb");
+    fwrite(uj, 1, sizeof uj - 1, f);
+    fclose(f);
+    r = CHECK(pu, "-");
+    expect(&r, 2);
+    assert_string_equal(r.out, "");
+    assert_contains(r.err, "standard input is UTF-16LE text; claimscrub reads claim JSON as "
+                    "UTF-8");
+    done(&r);
+
+    p = put("gs.in", strstr(x, "GS*"));
+    r = CHECK(p, "-");
+    expect(&r, 2);
+    assert_string_equal(r.out, "");
+    assert_contains(r.err, "-: not an X12 file: no ISA segment at the start");
+    done(&r);
+    free(x); free(bom); free(u); free(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_jobs_same_output),
         cmocka_unit_test(test_readable_problems_are_checked),
         cmocka_unit_test(test_text_report_grouped),
+        cmocka_unit_test(test_stdin_recognised),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -127,11 +127,12 @@ static void test_truncated_json(void **state)
     c[n - 20] = 0;
     char msg[64];
     snprintf(msg, sizeof msg, " of %zu)", n - 20);
-    ONE("trunc.json", c, 1, "H-1", "reject", "not valid JSON (problem at byte ");
-    ONE("trunc.json", c, 1, "H-1", "reject", msg);
+    /* input that is not JSON: rejected, and exit status 2 (cli.md) */
+    ONE("trunc.json", c, 2, "H-1", "reject", "not valid JSON (problem at byte ");
+    ONE("trunc.json", c, 2, "H-1", "reject", msg);
     /* cut inside the id: no id */
-    ONE("trunc-id.json", "{\"id\":\"H-", 1, NULL, "reject", "not valid JSON (problem at byte 8 of 9)");
-    ONE("open.json", "{", 1, NULL, "reject", "not valid JSON");
+    ONE("trunc-id.json", "{\"id\":\"H-", 2, NULL, "reject", "not valid JSON (problem at byte 8 of 9)");
+    ONE("open.json", "{", 2, NULL, "reject", "not valid JSON");
     free(c);
 }
 
@@ -221,7 +222,7 @@ static void test_ten_megabyte_string(void **state)
     /* the CLI: longer than CS_MAX_RECORD_BYTES, checked as empty, warned */
     const char *p = put("big.json", c, strlen(c));
     expect_rec e = {NULL, "reject", "empty input: no JSON value"};
-    expect_file(p, 1, &e, 1, "big.json:1: record 1 is longer than 4194304 bytes");
+    expect_file(p, 2, &e, 1, "big.json:1: record 1 is longer than 4194304 bytes");
     /* the library has no record limit: the field limit names the path */
     char *err = NULL;
     cs_engine *eng = cs_engine_new(&(cs_options){0}, &err);
@@ -249,7 +250,7 @@ static void test_deep_nesting(void **state)
         if (n < 999)                    /* within cJSON's limit: read, then judged */
             expect_one("deep.json", s, k + 1, 1, "D-1", "reject", "x: unknown field");
         else                            /* past it: not valid JSON, no crash */
-            expect_one("deep.json", s, k + 1, 1, "D-1", "reject",
+            expect_one("deep.json", s, k + 1, 2, "D-1", "reject",
                        "not valid JSON (problem at byte ");
         free(s);
     }
@@ -352,7 +353,7 @@ static void test_jsonl_blank_and_crlf(void **state)
     snprintf(s, n, "\r\n%s\r\n\r\n \t \n%s\r\n{\"id\":\"J-3\",", a, b);
     const char *p = put("crlf.jsonl", s, strlen(s));
     su_result r = SU_RUN(tmp, "check", p);
-    assert_int_equal(r.status, 1);
+    assert_int_equal(r.status, 2);      /* line 6 is not JSON */
     char **lines;
     assert_int_equal(su_lines(r.out, &lines), 3);
     static const long at[] = {2, 5, 6};

@@ -1,6 +1,7 @@
 /* test_x12.c -- the X12 837P reader (cs_x12_*, engine/src/x12.c, docs/x12.md). */
 #include "testutil.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <sys/stat.h>
 #include <pthread.h>
@@ -8,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "claimscrub.h"
+#include "x12_twin.h"
 
 #define SHARED "/work/shared/x12"
 
@@ -22,6 +24,7 @@ typedef struct tclaim {
     size_t len;
     char *problems;             /* cs_x12_claim_json; NULL when none */
     const char *id, *transaction;
+    const char *warnings;       /* cs_x12_info.warnings */
     long segment, line;
 } tclaim;
 
@@ -51,6 +54,7 @@ static int tparse(const char *data, size_t len, const cs_x12_options *o, tfile *
         assert_int_equal(cs_x12_claim_json(c->x, &c->json, &c->len, &c->problems), 0);
         c->id = info.id;
         c->transaction = info.transaction;
+        c->warnings = info.warnings;
         c->segment = info.segment;
         c->line = info.line;
         if (c->json) assert_int_equal(strlen(c->json), c->len);
@@ -124,8 +128,19 @@ static char *check_claim(const tclaim *c, int *status)
     int st = c->problems || !c->json
         ? cs_check_problem(g_e, c->id, c->problems ? c->problems : "", &o, &twin, NULL)
         : cs_check(g_e, c->json, c->len, &o, &twin, NULL);
-    assert_int_equal(st, *status);
-    assert_string_equal(out, twin);
+    if (!c->warnings) {
+        assert_int_equal(st, *status);
+        assert_string_equal(out, twin);
+    } else {            /* the same, and one input.x12 finding per warning */
+        int wst = -1;
+        char *a = x12_twin_strip(out, c->warnings, &wst), *b = x12_twin_reprint(twin);
+        if (!a) fail_msg("the warnings are not the record's input.x12 findings:\n%s\n%s",
+                         c->warnings, out);
+        assert_int_equal(wst, st);
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+    }
     cs_free(twin);
     return out;
 }
@@ -149,9 +164,17 @@ static void test_shared_all(void **state)
         int rc = parse_path(path, &f);
         files++;
         if (strstr(n, "X222__case")) {
-            /* text before the ISA: not an X12 file */
-            assert_int_equal(rc, -1);
-            assert_int_equal(f.n, 0);
+            /* text before the ISA: skipped, with a warning; the base
+             * 005010X222 read as X222A1, with another */
+            assert_int_equal(rc, 0);
+            assert_int_equal(f.n, 1);
+            assert_string_equal(f.v[0].warnings,
+                                "warn: lines 1 to 4: text before the ISA is not X12; skipped\n"
+                                "warn: segment 3 (ST03): version 005010X222 has no errata "
+                                "suffix; read as 005010X222A1");
+            int status;
+            cs_free(check_claim(&f.v[0], &status));
+            assert_int_equal(status, CS_REJECT);        /* ICD-9 */
         } else if (strstr(n, "004010X098A1") || strstr(n, "X223A2")) {
             assert_int_equal(rc, 0);
             assert_int_equal(f.n, 1);
@@ -231,7 +254,7 @@ static void test_example1(void **state)
     assert_string_equal(f.v[0].transaction, "0021");
     assert_int_equal(f.v[0].segment, 27);
     assert_int_equal(f.v[0].line, 27);
-    FIELD(j, "payer", "medicare");
+    FIELD(j, "payer", "(absent)");    /* KEY INSURANCE COMPANY: commercial (CI) */
     FIELD(j, "billing_provider.npi", "1912301953");
     FIELD(j, "billing_provider.taxonomy", "203BF0100Y");
     FIELD(j, "patient.id", "JS00111223333");      /* the subscriber's: QC has none */
@@ -248,7 +271,12 @@ static void test_example1(void **state)
     FIELD(j, "lines[3].code", "86663");
     FIELD(j, "lines[3].diagnosis_pointers", "[2]");
     FIELD(j, "lines[3].service_date", "2006-10-10");
-    assert_string_equal(f.v[0].problems, "segment 29 (HI): HI01-1: qualifier BK marks an "
+    assert_string_equal(f.v[0].problems,
+                        "payer: X12 payer id '999996666' (KEY INSURANCE COMPANY, claim filing "
+                        "indicator CI) is not in payers/payer-map.csv, which has no row for it, "
+                        "none for SBR09=CI and no default row ('*'); add a row '999996666,PACK' "
+                        "or check with --payer\n"
+                        "segment 29 (HI): HI01-1: qualifier BK marks an "
                         "ICD-9-CM diagnosis (0340); ICD-10-CM (ABK/ABF) is required");
     cJSON_Delete(j);
     tfile_free(&f);
@@ -263,7 +291,7 @@ static void test_drug_office(void **state)
     assert_string_equal(f.v[0].transaction, "0711");
     assert_int_equal(f.v[0].segment, 20);
     FIELD(j, "id", "CLMNO12345");
-    FIELD(j, "payer", "medicare");                /* PLANID12345 in the map */
+    FIELD(j, "payer", "(absent)");    /* PLANID12345, R&R Health Plan: commercial (CI) */
     FIELD(j, "billing_provider.npi", "1234567893");
     FIELD(j, "billing_provider.taxonomy", "(absent)");
     FIELD(j, "rendering_provider.npi", "1122333341");
@@ -312,8 +340,14 @@ static void test_wheelchair_anesthesia(void **state)
     FIELD(j, "lines[0].measurements", "[{\"type\":\"HT\",\"value\":70}]");
     FIELD(j, "lines[0].diagnosis_pointers", "[1,2]");
     FIELD(j, "patient.sex", "M");
-    assert_contains(f.v[0].problems, "payer: X12 payer id '99999' (DMERC CARRIER) is not in "
-                    "payers/payer-map.csv");
+    /* DMERC CARRIER 99999 is not in the map; its claim filing indicator MB
+     * (Medicare Part B) is */
+    FIELD(j, "payer", "medicare");
+    assert_not_contains(f.v[0].problems, "payer");
+    assert_string_equal(f.v[0].warnings,
+                        "info: payer: X12 payer id '99999' (DMERC CARRIER) is not in "
+                        "payers/payer-map.csv; checked with pack 'medicare' by the map's row "
+                        "SBR09=MB (claim filing indicator, SBR09 of loop 2000B)");
     cJSON_Delete(j);
     tfile_free(&f);
 
@@ -347,7 +381,7 @@ static void test_ambulance_cob(void **state)
     /* COB: the 2320/2330 loops do not leak into the claim */
     j = claim_json("stupidedi__X222A1__pass__COB-claim-from-billing-provider-to-payer-a.edi",
                    0, &f);
-    FIELD(j, "payer", "medicare");
+    FIELD(j, "payer", "(absent)");    /* KEY INSURANCE COMPANY: commercial */
     FIELD(j, "patient.id", "111223333");
     FIELD(j, "rendering_provider.npi", "1999996666");
     FIELD(j, "rendering_provider.taxonomy", "204C00000X");
@@ -480,8 +514,6 @@ static void test_broken(void **state)
                    "SV101: has 8 components");
     expect_problem("HI*ABK:J029", "HI*BK:4659", "HI01-1: qualifier BK marks an ICD-9-CM "
                    "diagnosis (4659); ICD-10-CM (ABK/ABF) is required");
-    expect_problem("PI*00435", "PI*77777", "payer: X12 payer id '77777' (MEDICARE PART B) is "
-                   "not in payers/payer-map.csv");
     expect_problem("SV1*HC:99213*125.00*UN*1*", "SV1*HC:99213*125.00*UN*1x*",
                    "segment 26 (SV1): SV104: '1x' is not a number");
     expect_problem("DTP*472*D8*20260302", "DTP*472*D8*2026032",
@@ -613,9 +645,11 @@ static void test_envelopes(void **state)
     free(t); free(crlf); free(a); free(b);
 }
 
+static char *example_payer(const char *id, const char *sbr09);
+
 static void test_payer_given(void **state)
 {
-    char *base = example(), *t = edit(base, "PI*00435", "PI*77777"), err[256];
+    char *base = example_payer("77777", "CI"), *t = strdup(base), err[256];
     tfile f = {0};
     cs_x12_options o = {".", 1};
     assert_int_equal(tparse(t, strlen(t), &o, &f, err, sizeof err), 0);
@@ -906,6 +940,339 @@ static void test_check_problem(void **state)
     cs_free(out);
 }
 
+/* ---- what real senders send (docs/x12.md, "Accepted with a warning") ---- */
+
+/* The example, its payer id unmapped and its claim filing indicator
+ * (SBR09) code; caller frees. */
+static char *example_payer(const char *id, const char *sbr09)
+{
+    char *base = example(), to[64], *a, *b;
+    snprintf(to, sizeof to, "PI*%s", id);
+    a = edit(base, "PI*00435", to);
+    snprintf(to, sizeof to, "SBR*P*18*******%s~", sbr09);
+    b = edit(a, "SBR*P*18*******MB~", to);
+    free(base);
+    free(a);
+    return b;
+}
+
+/* The payer map: an id's own row, else SBR09=<code>, else '*'; without
+ * any, a reject that names the id, its indicator, the map and the fix. */
+static void test_payer_map(void **state)
+{
+    char err[256];
+    tfile f;
+    int status;
+    /* commercial (CI) and not in the map: rejected, never Medicare's pack */
+    char *t = example_payer("77777", "CI");
+    assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
+    assert_not_contains(f.v[0].json, "\"payer\"");
+    assert_string_equal(f.v[0].problems,
+                        "payer: X12 payer id '77777' (MEDICARE PART B, claim filing indicator "
+                        "CI) is not in payers/payer-map.csv, which has no row for it, none for "
+                        "SBR09=CI and no default row ('*'); add a row '77777,PACK' or check "
+                        "with --payer");
+    assert_null(f.v[0].warnings);
+    cs_free(check_claim(&f.v[0], &status));
+    assert_int_equal(status, CS_REJECT);
+    tfile_free(&f);
+    free(t);
+
+    /* Medicare Part B by its indicator: the medicare pack, with a note */
+    t = example_payer("77777", "MB");
+    assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
+    assert_null(f.v[0].problems);
+    assert_contains(f.v[0].json, "\"payer\":\"medicare\"");
+    assert_string_equal(f.v[0].warnings,
+                        "info: payer: X12 payer id '77777' (MEDICARE PART B) is not in "
+                        "payers/payer-map.csv; checked with pack 'medicare' by the map's row "
+                        "SBR09=MB (claim filing indicator, SBR09 of loop 2000B)");
+    char *rec = check_claim(&f.v[0], &status);
+    assert_int_equal(status, CS_DENY);          /* the rules ran: 99213 without 25 */
+    assert_contains(rec, "\"rule\":\"cms.ncci.ptp\"");
+    assert_contains(rec, "{\"rule\":\"input.x12\",\"severity\":\"info\",\"message\":\"payer: "
+                    "X12 payer id '77777'");
+    cs_free(rec);
+    tfile_free(&f);
+    free(t);
+
+    /* a rules root whose map has a default row */
+    char *root = tu_tmpdir();
+    tu_write(root, "payers/payer-map.csv", "payer_id,pack\n 00435 , medicare \n*,commercial-cms\n");
+    cs_x12_options o = {root, 0};
+    t = example_payer("55555", "CI");
+    assert_int_equal(tparse(t, strlen(t), &o, &f, err, sizeof err), 0);
+    assert_null(f.v[0].problems);
+    assert_contains(f.v[0].json, "\"payer\":\"commercial-cms\"");
+    assert_string_equal(f.v[0].warnings,
+                        "info: payer: X12 payer id '55555' (MEDICARE PART B) is not in "
+                        "payers/payer-map.csv; checked with the map's default pack "
+                        "'commercial-cms' (its row '*')");
+    tfile_free(&f);
+    free(t);
+    t = example();              /* listed: no note */
+    assert_int_equal(tparse(t, strlen(t), &o, &f, err, sizeof err), 0);
+    assert_contains(f.v[0].json, "\"payer\":\"medicare\"");
+    assert_null(f.v[0].warnings);
+    tfile_free(&f);
+    free(t);
+    tu_rmdir(root);
+}
+
+/* An interchange of 00501 whose ISA11 is 'U', a version without its
+ * errata suffix, a byte order mark and blank lines first: read, checked
+ * by the rules, each accepted form an input.x12 warning on the record. */
+static void test_envelope_forms(void **state)
+{
+    char err[256];
+    tfile f;
+    int status;
+    char *base = example(), *u = edit(base, "*^*00501*", "*U*00501*");
+    char *v1 = edit(u, "*005010X222A1~", "*005010X222~");   /* GS08 */
+    char *v2 = edit(v1, "*005010X222A1~", "*005010X222~");  /* ST03 */
+    size_t n = strlen(v2) + 8;
+    char *t = malloc(n);
+    snprintf(t, n, "\xEF\xBB\xBF\r\n \n%s", v2);
+    assert_true(cs_x12_detect(t, strlen(t)));
+    assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
+    assert_int_equal(f.n, 1);
+    assert_null(f.v[0].problems);
+    assert_int_equal(f.v[0].line, 23);          /* two lines more than the example */
+    assert_string_equal(f.v[0].warnings,
+                        "warn: segment 1 (ISA): ISA11 is 'U', the standards identifier of "
+                        "versions before 00403; in 00501 it is the repetition separator: read "
+                        "as none\n"
+                        "warn: segment 3 (ST03): version 005010X222 has no errata suffix; "
+                        "read as 005010X222A1");
+    char *rec = check_claim(&f.v[0], &status);
+    assert_int_equal(status, CS_DENY);
+    assert_contains(rec, "\"status\":\"deny\"");
+    assert_contains(rec, "\"rule\":\"cms.ncci.ptp\"");
+    assert_contains(rec, "{\"rule\":\"input.x12\",\"severity\":\"warn\",\"message\":"
+                    "\"segment 1 (ISA): ISA11 is 'U'");
+    cs_free(rec);
+    tfile_free(&f);
+
+    /* only the base version without ST03: GS08 says it */
+    char *g = edit(base, "*005010X222A1~", "*005010X222~"), *g2 = edit(g, "*0002*005010X222A1~",
+                                                                       "*0002~");
+    assert_int_equal(parse_text(g2, &f, err, sizeof err), 0);
+    assert_string_equal(f.v[0].warnings, "warn: segment 2 (GS08): version 005010X222 has no "
+                        "errata suffix; read as 005010X222A1");
+    tfile_free(&f);
+
+    /* 4010: 'U' is its standards identifier (no warning); still refused */
+    char *old = edit(base, "*^*00501*", "*U*00401*");
+    char *o2 = edit(old, "*005010X222A1~", "*004010X098A1~"), *o3 = edit(o2, "*005010X222A1~",
+                                                                         "*004010X098A1~");
+    assert_int_equal(parse_text(o3, &f, err, sizeof err), 0);
+    assert_null(f.v[0].warnings);
+    assert_contains(f.v[0].problems, "837 004010X098A1 is not supported");
+    tfile_free(&f);
+
+    /* another letter in ISA11 of 00501 is still refused */
+    char *x = edit(base, "*^*00501*", "*Q*00501*");
+    assert_int_equal(parse_text(x, &f, err, sizeof err), -1);
+    assert_contains(err, "ISA separator 'Q' (repetition, ISA11) is a letter");
+    tfile_free(&f);
+    free(base); free(u); free(v1); free(v2); free(t); free(g); free(g2);
+    free(old); free(o2); free(o3); free(x);
+}
+
+/* s (ASCII) as UTF-16 with or without a byte order mark; *len its bytes. */
+static char *to_utf16(const char *s, bool le, bool bom, size_t *len)
+{
+    size_t n = strlen(s), k = 0;
+    char *out = malloc(2 * n + 2);
+    if (bom) { out[k++] = le ? '\xFF' : '\xFE'; out[k++] = le ? '\xFE' : '\xFF'; }
+    for (size_t i = 0; i < n; i++) {
+        out[k++] = le ? s[i] : 0;
+        out[k++] = le ? 0 : s[i];
+    }
+    *len = k;
+    return out;
+}
+
+/* UTF-16 (LE or BE, with a byte order mark or without) is read as the
+ * same text in UTF-8 would be, with a warning; text before the ISA is
+ * skipped, with one; GS without ISA is X12, refused. */
+static void test_encodings_and_preamble(void **state)
+{
+    char err[256];
+    char *base = example();
+    tfile ref;
+    assert_int_equal(parse_text(base, &ref, err, sizeof err), 0);
+    for (int k = 0; k < 4; k++) {
+        size_t len;
+        char *u = to_utf16(base, k & 1, k & 2, &len);
+        tfile f;
+        assert_true(cs_x12_detect(u, len));
+        assert_int_equal(tparse(u, len, &g_opt, &f, err, sizeof err), 0);
+        free(u);                /* the file keeps its UTF-8 */
+        assert_int_equal(f.n, 1);
+        assert_string_equal(f.v[0].json, ref.v[0].json);
+        char want[128];
+        snprintf(want, sizeof want, "warn: the file is UTF-16%s text%s; read as UTF-8",
+                 k & 1 ? "LE" : "BE", k & 2 ? "" : " without a byte order mark");
+        assert_string_equal(f.v[0].warnings, want);
+        int status;
+        cs_free(check_claim(&f.v[0], &status));
+        assert_int_equal(status, CS_DENY);
+        tfile_free(&f);
+    }
+    tfile_free(&ref);
+
+    /* an unpaired surrogate: refused, saying it is UTF-16 */
+    static const char bad[] = "\xFF\xFEI\0S\0A\0\x00\xD8";
+    tfile f;
+    assert_int_equal(tparse(bad, sizeof bad - 1, &g_opt, &f, err, sizeof err), -1);
+    assert_string_equal(err, "UTF-16LE text with an unpaired surrogate at byte 8");
+    tfile_free(&f);
+
+    /* a description before the interchange */
+    size_t n = strlen(base) + 64;
+    char *t = malloc(n);
+    snprintf(t, n, "Example 2 - the visit\n\nwithout modifier 25\n%s", base);
+    assert_true(cs_x12_detect(t, strlen(t)));
+    assert_int_equal(parse_text(t, &f, err, sizeof err), 0);
+    assert_string_equal(f.v[0].warnings, "warn: lines 1 to 3: text before the ISA is not X12; "
+                        "skipped");
+    assert_int_equal(f.v[0].line, 24);
+    tfile_free(&f);
+    free(t);
+
+    /* GS first: X12 without its ISA */
+    const char *gs = strstr(base, "GS*");
+    assert_true(cs_x12_detect(gs, strlen(gs)));
+    assert_int_equal(parse_text(gs, &f, err, sizeof err), -1);
+    assert_string_equal(err, "not an X12 file: no ISA segment at the start");
+    tfile_free(&f);
+    /* JSON and prose are not X12 */
+    assert_false(cs_x12_detect("{\"id\":\"ISA\"}\nISA*00*", 20));
+    assert_false(cs_x12_detect("Dear sir,\nthe ISA was late.", 27));
+    free(base);
+}
+
+/* ---- every 837 file under the shared folders ---- */
+
+/* Why a shared file's claims are rejected, when they all are for one
+ * reason of their own (docs/x12.md, "The shared samples"). */
+static const struct { const char *file, *reason; } refused_files[] = {
+    {"x12_no_isa_line.txt", "no ISA segment"},                 /* imsweb: a negative test */
+    {"837P__5010__UnicodeExample.txt", "has no CLM segment"},  /* a UTF-16 fragment */
+    {"837_DeIdent_02.dat", "837 999999X999X9 is not supported"}, /* version masked */
+    {"837_DeIdent_03.dat", "837 999999X999X9 is not supported"},
+};
+
+/* Whether a claim's problems hold one of the documented reasons to reject:
+ * ICD-9 diagnoses, an unsupported version (4010, 837I), an unmapped
+ * commercial payer, a transcription error of the samples (the wrong
+ * component separator, masked or bad codes, counts), or its file's own. */
+static bool documented(const char *problems, const char *file_reason)
+{
+    static const char *const reasons[] = {
+        "marks an ICD-9-CM diagnosis", "is not supported; claimscrub reads",
+        "is not in payers/payer-map.csv, which has no row for it",
+        "is not qualifier", "qualifier 'XX' is not HC", "SE01: says", "is not the sum",
+        "expected XX (NPI)", "has no DTP*472", "is not a diagnosis pointer",
+    };
+    if (!problems) return false;
+    if (file_reason && strstr(problems, file_reason)) return true;
+    for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
+        if (strstr(problems, reasons[i])) return true;
+    return false;
+}
+
+/* The CLM segments of X12 text (its element separator is its 4th byte),
+ * counted independently of the reader. */
+static size_t count_clm(const char *t, size_t n)
+{
+    const char *isa = NULL;
+    for (size_t i = 0; i + 3 < n && !isa; i++)     /* after a mark, blanks, text */
+        if (!memcmp(t + i, "ISA", 3) && !isalnum((unsigned char)t[i + 3]) &&
+            (i == 0 || t[i - 1] == '\n' || (i == 3 && (unsigned char)t[0] == 0xEF)))
+            isa = t + i;
+    if (!isa) return 0;
+    char pat[5] = {'C', 'L', 'M', isa[3], 0};
+    size_t c = 0;
+    for (const char *p = t; (p = strstr(p, pat)); p += 4)
+        if (p == t || !isalnum((unsigned char)p[-1])) c++;
+    return c;
+}
+
+static int walked;
+
+static void walk_file(const char *path, const char *name)
+{
+    size_t len = 0;
+    char *data = tu_slurp(path, &len);
+    assert_non_null(data);
+    if (!cs_x12_detect(data, len)) { free(data); return; }
+    /* an 835, or any other transaction but 837: not ours to walk */
+    if (!strstr(data, "ST*837") && !strstr(data, "S\0T\0*\0" "8\0" "3\0" "7") &&
+        !strstr(name, "no_isa")) { free(data); return; }
+    const char *file_reason = NULL;
+    for (size_t i = 0; i < sizeof refused_files / sizeof *refused_files; i++)
+        if (!strcmp(name, refused_files[i].file)) file_reason = refused_files[i].reason;
+    tfile f;
+    char err[512];
+    int rc = tparse(data, len, &g_opt, &f, err, sizeof err);
+    walked++;
+    if (rc == -1) {             /* only a file refused for its documented reason */
+        if (!file_reason || !strstr(err, file_reason))
+            fail_msg("%s: refused: %s", path, err);
+        tfile_free(&f);
+        free(data);
+        return;
+    }
+    assert_int_equal(rc, 0);
+    /* each CLM its own record, in order; a file without CLM one record */
+    size_t clm = strstr(name, "Unicode") ? 0 : count_clm(data, len);
+    if (f.n != (clm ? clm : 1)) fail_msg("%s: %zu records for %zu CLM", path, f.n, clm);
+    long last = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        tclaim *c = &f.v[i];
+        assert_true(c->segment > last);
+        last = c->segment;
+        int status;
+        char *rec = check_claim(c, &status);
+        if (status == CS_REJECT && !documented(c->problems, file_reason))
+            fail_msg("%s: claim %s rejected for no documented reason:\n%s", path,
+                     c->id ? c->id : "(none)", rec);
+        cs_free(rec);
+    }
+    tfile_free(&f);
+    free(data);
+}
+
+static void walk_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) walk_dir(path);
+        else if (S_ISREG(st.st_mode)) walk_file(path, de->d_name);
+    }
+    closedir(d);
+}
+
+/* Every 837 under the shared folders is read: each claim gets its own
+ * record, in order, and a claim is rejected only for a documented reason. */
+static void test_shared_walk(void **state)
+{
+    if (!have_shared()) { skip(); return; }
+    walked = 0;
+    walk_dir(SHARED);
+    walk_dir("/work/shared/external/x12");
+    assert_true(walked >= 80);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -916,6 +1283,10 @@ int main(void)
         cmocka_unit_test(test_wheelchair_anesthesia),
         cmocka_unit_test(test_ambulance_cob),
         cmocka_unit_test(test_twins),
+        cmocka_unit_test(test_payer_map),
+        cmocka_unit_test(test_envelope_forms),
+        cmocka_unit_test(test_encodings_and_preamble),
+        cmocka_unit_test(test_shared_walk),
         cmocka_unit_test(test_broken),
         cmocka_unit_test(test_truncated_and_missing_clm),
         cmocka_unit_test(test_envelopes),

@@ -58,6 +58,12 @@ static int convert_file(const char *path, const cs_x12_options *xo)
             putchar('\n');
             cs_free(json);
         }
+        for (const char *w = c.warnings; w && *w;) {   /* said, not a problem */
+            size_t n = strcspn(w, "\n");
+            fprintf(stderr, "%s: segment %ld: claim %s: %.*s\n", path, c.segment,
+                    c.id ? c.id : "(none)", (int)n, w);
+            w += n + (w[n] == '\n');
+        }
         if (!problems) continue;
         status = 1;
         const char *p = problems;

@@ -22,6 +22,7 @@
 #include "claimscrub.h"
 #include "explain.h"
 #include "input.h"
+#include "x12.h"
 
 #ifndef CS_DEFAULT_ROOT
 #define CS_DEFAULT_ROOT "."
@@ -289,22 +290,12 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* Whether path (a file, not standard input) starts as X12 does. */
-static bool looks_x12(const char *path)
+/* Explain the claims of an X12 file; data (malloc'd, len bytes, freed
+ * here) is its text when read already (standard input), else NULL. */
+static void explain_x12(ex *x, const char *path, char *data, size_t len)
 {
-    char head[512];
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : NULL;
-    if (!f) return false;
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    return cs_x12_detect(head, n) != 0;
-}
-
-static void explain_x12(ex *x, const char *path)
-{
-    size_t len = 0;
-    char *data = slurp(path, &len), *err = NULL;
-    if (!data) { worsen(x, EXIT_TROUBLE); return; }
+    char *err = NULL;
+    if (!data && !(data = slurp(path, &len))) { worsen(x, EXIT_TROUBLE); return; }
     cs_x12_options xo = {x->opt.rules_dir, x->opt.payer != NULL};
     cs_x12_file *f = NULL;
     int rc = cs_x12_read(data, len, &xo, &f, &err);
@@ -324,6 +315,12 @@ static void explain_x12(ex *x, const char *path)
             worsen(x, EXIT_TROUBLE);
             break;
         }
+        for (const char *w = info.warnings; w && *w;) {   /* not in cs_explain's record */
+            size_t wn = strcspn(w, "\n");
+            fprintf(stderr, "claimscrub: %s: segment %ld: claim %s: %.*s\n", path,
+                    info.segment, info.id ? info.id : "(none)", (int)wn, w);
+            w += wn + (w[wn] == '\n');
+        }
         const char *why = problems ? problems : json ? NULL : "the claim could not be read";
         explain_one(x, json, jlen, &o, info.id, why);
         cs_free(json);
@@ -339,16 +336,32 @@ static void explain_x12(ex *x, const char *path)
 
 static void explain_file(ex *x, const char *path)
 {
-    if (x->x12 || (x->input == CS_INPUT_AUTO && looks_x12(path))) {
-        explain_x12(x, path);
-        return;
-    }
+    if (x->x12) { explain_x12(x, path, NULL, 0); return; }
     char err[CS_READER_ERROR_MAX];
     cs_reader *rd = cs_reader_open(path, x->input, err, sizeof err);
     if (!rd) { fprintf(stderr, "claimscrub: %s\n", err); worsen(x, EXIT_TROUBLE); return; }
+    if (cs_reader_format(rd) == CS_INPUT_X12) {     /* recognised by its content */
+        size_t len = 0;
+        char *data = NULL;
+        if (!strcmp(path, "-") && !(data = cs_reader_slurp(rd, CS_X12_MAX_FILE, &len))) {
+            fprintf(stderr, "claimscrub: %s\n", cs_reader_error(rd));
+            worsen(x, EXIT_TROUBLE);
+        } else {
+            explain_x12(x, path, data, len);
+        }
+        cs_reader_close(rd);
+        return;
+    }
     cs_record rec;
     int rc = 0;
     while (!x->stop && (rc = cs_reader_next(rd, &rec)) == 1) {
+        char why[128];
+        long at;
+        if (!rec.too_long && !cs_json_check(rec.text, rec.len, why, sizeof why, &at)) {
+            fprintf(stderr, "claimscrub: %s:%ld: record %ld is not valid JSON (line %ld: %s); "
+                    "it is rejected\n", path, rec.line, rec.record, rec.line + at, why);
+            worsen(x, EXIT_TROUBLE);
+        }
         if (rec.too_long)
             fprintf(stderr, "claimscrub: %s:%ld: record %ld is longer than %zu bytes; it is "
                     "checked as empty and rejected\n", path, rec.line, rec.record,

@@ -28,7 +28,9 @@
 /* Exit status (docs/cli.md, "Exit status"). */
 #define EXIT_CLEAN   0  /* no claim is review, deny or reject */
 #define EXIT_FLAGGED 1  /* some claim is */
-#define EXIT_TROUBLE 2  /* usage, rules, configuration or input error */
+#define EXIT_TROUBLE 2  /* usage, rules, configuration error, or some input
+                           could not be read (a record that is not JSON, a
+                           file that cannot be opened or read) */
 
 /* --jobs range.  Checking is CPU-bound, so more threads than cores gains
  * nothing, and each thread holds its own engine (all rules loaded). */
@@ -144,6 +146,15 @@ static bool print_item(run *r, const item *it)
         return false;
     }
     worsen(r, it->status >= CS_REVIEW ? EXIT_FLAGGED : EXIT_CLEAN);
+    char why[128];
+    long at;
+    if (!it->x12 && it->text && it->status == CS_REJECT &&   /* only rejects: it costs */
+        !cs_json_check(it->text, it->len, why, sizeof why, &at)) {
+        complain("%s:%ld: record %ld is not valid JSON (line %ld: %s); it is rejected",
+                 it->origin.file, it->origin.line, it->origin.record, it->origin.line + at,
+                 why);
+        worsen(r, EXIT_TROUBLE);
+    }
     if (!r->opt->text) {
         fputs(it->out, stdout);
         fputc('\n', stdout);
@@ -186,6 +197,7 @@ static void add_record(run *r, const char *file, const cs_record *rec)
     if (rec->too_long) {
         complain("%s:%ld: record %ld is longer than %zu bytes; it is checked as empty "
                  "and rejected", file, rec->line, rec->record, CS_MAX_RECORD_BYTES);
+        worsen(r, EXIT_TROUBLE);
     } else if (!(it->text = malloc(rec->len + 1))) {
         complain("%s: record %ld: out of memory", file, rec->record);
         r->stop = true;
@@ -218,14 +230,18 @@ static void add_x12(run *r, const char *file, long record, const cs_x12_claim *c
 
 /* Check the claims of an X12 837P file (docs/x12.md); they are checked
  * from the file's claims, which refer to its data, so the batch is flushed
- * before either is freed. */
-static void run_x12(run *r, const char *path)
+ * before either is freed.  data (malloc'd, len bytes; freed here) is the
+ * file when it was read already (standard input), else NULL: then the file
+ * is loaded from path. */
+static void run_x12(run *r, const char *path, char *data, size_t len)
 {
     char err[CS_READER_ERROR_MAX] = "";
-    size_t len = 0;
-    bool mapped;
-    const char *data = cs_x12_load(path, &len, &mapped, err, sizeof err);
-    if (!data) { complain("%s", err); worsen(r, EXIT_TROUBLE); return; }
+    bool mapped = false;
+    if (!data && !(data = (char *)cs_x12_load(path, &len, &mapped, err, sizeof err))) {
+        complain("%s", err);
+        worsen(r, EXIT_TROUBLE);
+        return;
+    }
     cs_x12_options xo = {r->opt->engine.rules_dir ? r->opt->engine.rules_dir : CS_DEFAULT_ROOT,
                          r->opt->engine.payer != NULL};
     cs_x12_file *f = NULL;
@@ -247,18 +263,29 @@ static void run_x12(run *r, const char *path)
     cs_x12_unload(data, len, mapped);
 }
 
-/* Read every record of one file ("-": standard input) into the batch. */
+/* Read every record of one file ("-": standard input) into the batch.  A
+ * record that is not JSON is still checked (the engine rejects it), and
+ * makes the exit status 2 (print_item): input that could not be read. */
 static void run_file(run *r, const char *path)
 {
-    if (r->opt->x12 || (r->opt->input == CS_INPUT_AUTO && cs_x12_sniff(path))) {
-        run_x12(r, path);
-        return;
-    }
+    if (r->opt->x12) { run_x12(r, path, NULL, 0); return; }
     char err[CS_READER_ERROR_MAX];
     cs_reader *rd = cs_reader_open(path, r->opt->input, err, sizeof err);
     if (!rd) {
         complain("%s", err);
         worsen(r, EXIT_TROUBLE);
+        return;
+    }
+    if (cs_reader_format(rd) == CS_INPUT_X12) {
+        size_t len = 0;
+        char *data = NULL;
+        if (!strcmp(path, "-") && !(data = cs_reader_slurp(rd, CS_X12_MAX_FILE, &len))) {
+            complain("%s", cs_reader_error(rd));
+            worsen(r, EXIT_TROUBLE);
+        } else {
+            run_x12(r, path, data, len);
+        }
+        cs_reader_close(rd);
         return;
     }
     cs_record rec;
@@ -391,8 +418,9 @@ static const char check_help[] =
     "\n"
     "Check claims against the payer rules; print one verdict per claim, in\n"
     "input order.  FILE is a .json file (one claim, several, or an array of\n"
-    "them), a .jsonl file (one claim per line), a directory (its *.json and\n"
-    "*.jsonl files in name order) or - for standard input (the default).\n"
+    "them), a .jsonl file (one claim per line), an X12 837P file, a directory\n"
+    "(its *.json, *.jsonl, *.837 and *.x12 files in name order) or - for\n"
+    "standard input (the default; JSON, JSON lines or X12 by its content).\n"
     "\n"
     "options:\n"
     "  --payer ID           check every claim for payer ID (overrides \"payer\")\n"
@@ -400,15 +428,16 @@ static const char check_help[] =
     "  --rules DIR          rules root holding payers/ and clients/\n"
     "  --data DIR           reference data set (default: the starter set)\n"
     "  --format jsonl|text  verdicts as JSON lines (default) or a text report\n"
-    "  --input json|jsonl|x12  how to read input (default: x12 for a file that\n"
-    "                       starts with ISA, jsonl for *.jsonl files, json\n"
-    "                       otherwise; see docs/x12.md)\n"
+    "  --input json|jsonl|x12  how to read input (default: x12 for X12 content,\n"
+    "                       jsonl for *.jsonl files, json otherwise; standard\n"
+    "                       input by content; see docs/cli.md, docs/x12.md)\n"
     "  --jobs N             check with N threads, 1..64 (default 1); the output\n"
     "                       is the same for any N\n"
     "  -h, --help           show this help\n"
     "\n"
-    "exit status: 0 no claim needs attention; 1 some claim is review, deny or\n"
-    "reject; 2 usage, rules or input error.\n";
+    "exit status: 0 every claim is pass, info or warn; 1 some claim is review,\n"
+    "deny or reject; 2 a usage or rules error, or some input could not be read\n"
+    "(a file that cannot be opened or read, a record that is not JSON).\n";
 
 /* Report a usage error of command cmd (NULL: of claimscrub itself);
  * returns EXIT_TROUBLE. */

@@ -15,19 +15,6 @@
 #include "claimscrub.h"
 #include "x12.h"
 
-bool cs_x12_sniff(const char *path)
-{
-    bool in = !strcmp(path, "-");
-    int fd = in ? 0 : open(path, O_RDONLY);
-    if (fd < 0) return false;
-    off_t at = in ? lseek(fd, 0, SEEK_CUR) : 0;
-    char buf[512];
-    ssize_t got = at < 0 ? -1 : read(fd, buf, sizeof buf);
-    if (in && got > 0 && lseek(fd, at, SEEK_SET) < 0) got = -1;
-    if (!in) close(fd);
-    return got > 0 && cs_x12_detect(buf, (size_t)got);
-}
-
 char *cs_x12_slurp(const char *path, size_t *len, char *err, size_t errlen)
 {
     bool in = !strcmp(path, "-");

@@ -2,7 +2,7 @@
  * x12.h -- reading X12 837P files for the CLI (docs/x12.md).
  *
  * The library reads and maps the X12 (cs_x12_read, claimscrub.h); the CLI
- * only finds X12 files and reads them whole.
+ * reads X12 files whole (the record reader, input.h, recognises them).
  */
 #ifndef CS_CLI_X12_H
 #define CS_CLI_X12_H
@@ -12,10 +12,6 @@
 
 /* Largest X12 file read, in bytes (the file is read whole). */
 #define CS_X12_MAX_FILE ((size_t)256 << 20)
-
-/* Peek at the start of path ("-": standard input, only when it can seek
- * back) and say whether it is X12 by cs_x12_detect. */
-bool cs_x12_sniff(const char *path);
 
 /* Read the whole of path ("-": standard input).  NULL with err set on error.
  * The text is NUL-terminated; free() it. */

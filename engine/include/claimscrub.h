@@ -129,10 +129,17 @@ typedef struct cs_x12_info {
     long segment;            /* segment number of the CLM (of ST when none) */
     long line;               /* 1-based line of that segment */
     const char *transaction; /* ST02; "" when none */
+    const char *warnings;    /* NULL, or what was accepted with a warning,
+                                one per line, each "info: " or "warn: " then
+                                the message (docs/x12.md); cs_check_x12 makes
+                                them input.x12 findings */
 } cs_x12_info;
 
-/* Nonzero when data (len bytes; after an optional UTF-8 byte order mark and
- * white space) starts with "ISA". */
+/* Nonzero when data (len bytes) is X12 for cs_x12_read: it starts with "ISA"
+ * after an optional UTF-8 byte order mark and white space, or is UTF-16
+ * that does, or holds an ISA at the start of a line after a few lines of
+ * text, or starts with GS or ST (an interchange without ISA, which reading
+ * refuses). */
 int cs_x12_detect(const char *data, size_t len);
 
 /* Read len bytes of X12 (need not be NUL-terminated; not kept) into *out:

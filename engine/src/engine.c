@@ -293,6 +293,24 @@ static bool read_claim(cs_engine *e, const char *json, size_t len)
     return ok;
 }
 
+/* The warnings of an X12 claim (cs_x12_info.warnings: lines "info: ..." or
+ * "warn: ...") as input.x12 findings of that severity; the rules still run. */
+static void x12_warnings(cs_verdict *v, const char *w)
+{
+    while (w && *w) {
+        size_t len = strcspn(w, "\n");
+        int sev = !strncmp(w, "info: ", 6) ? CS_INFO : CS_WARN;
+        size_t skip = !strncmp(w, "info: ", 6) || !strncmp(w, "warn: ", 6) ? 6 : 0;
+        cs_finding *f = len > skip ? cs_verdict_add_engine(v, "input.x12", sev) : NULL;
+        if (f) cs_verdict_message(v, f, w + skip, len - skip);
+        w += len + (w[len] == '\n');
+    }
+}
+
+static int problem_record(cs_engine *e, const char *claim_id, const char *message,
+                          const char *warnings, const cs_origin *origin, char **out,
+                          size_t *outlen);
+
 /* Map the X12 claim x into a tree in the arena and, when it has no X12
  * problems, validate it; else *problems gets them (malloc'd). */
 static bool read_x12(cs_engine *e, const cs_x12_claim *x, char **problems)
@@ -319,13 +337,14 @@ static int check(cs_engine *e, const char *json, size_t len, const cs_x12_claim 
     e->arena.oom = false;
     char *problems = NULL;
     bool ok = x ? read_x12(e, x, &problems) : read_claim(e, json, len);
+    cs_x12_info info = {0};
+    if (x) cs_x12_info_of(x, &info);
     if (problems) {         /* X12 problems: the claim is not validated */
-        cs_x12_info info;
-        cs_x12_info_of(x, &info);
-        int st = cs_check_problem(e, info.id, problems, origin, out, outlen);
+        int st = problem_record(e, info.id, problems, info.warnings, origin, out, outlen);
         free(problems);
         return st;
     }
+    x12_warnings(v, info.warnings);
     /* only a claim that cannot be read is rejected without running rules */
     if (ok && pick_layers(e, &e->claim)) {
         e->host.trace = t;
@@ -372,6 +391,14 @@ int cs_explain(cs_engine *e, const char *json, size_t len, const cs_origin *orig
 int cs_check_problem(cs_engine *e, const char *claim_id, const char *message,
                      const cs_origin *origin, char **out, size_t *outlen)
 {
+    return problem_record(e, claim_id, message, NULL, origin, out, outlen);
+}
+
+/* cs_check_problem, with the claim's X12 warnings (NULL: none). */
+static int problem_record(cs_engine *e, const char *claim_id, const char *message,
+                          const char *warnings, const cs_origin *origin, char **out,
+                          size_t *outlen)
+{
     cs_verdict *v = &e->verdict;
     cs_verdict_reset(v);
     e->claim.payer[0] = e->claim.client[0] = 0;
@@ -392,6 +419,7 @@ int cs_check_problem(cs_engine *e, const char *claim_id, const char *message,
         }
         m += len + (m[len] == '\n');
     }
+    x12_warnings(v, warnings);
     v->payer = e->payer;
     v->client = e->client;
     cs_verdict_merge(v);

@@ -47,6 +47,8 @@ struct cs_x12_claim {
     char *read_problems;    /* NULL, or the problems found reading (envelopes,
                                transaction), separated by '\n'; cs_x12_map
                                finds the claim's own */
+    const char *warnings;   /* NULL, or what was accepted with a warning
+                               (cs_x12_info.warnings), in the file's pool */
     char *id;               /* CLM01; NULL when the record has no CLM */
     long segment;           /* segment number of the CLM (of ST when none) */
     long line;              /* 1-based line of that segment */
@@ -73,6 +75,7 @@ struct cs_x12_file {
     cs_x12_claim *v;
     size_t n, cap;
     pool_block *pool;
+    char *text;             /* the file transcoded from UTF-16, when it was */
     bool oom;
 };
 
@@ -94,6 +97,9 @@ static char *pool_alloc(cs_x12_file *f, size_t n)
 }
 
 #define MAX_ELEMENTS 32     /* elements kept per segment (SV1 has 21) */
+/* Bytes of text before an ISA looked through for it (docs/limits.md): a
+ * description a few lines long, as some sample files carry. */
+#define CS_X12_MAX_PREAMBLE 4096
 #define MAX_COMPONENTS 12
 #define SHORT 96            /* room for ids, names and codes we keep */
 
@@ -313,9 +319,10 @@ static field el(const seg *s, int i)
 /* ---- the payer map ---- */
 
 typedef struct payer_map {
-    char (*id)[SHORT];
+    char (*id)[SHORT];          /* a payer id, or "SBR09=<code>" */
     char (*pack)[SHORT];
     size_t n;
+    char dflt[SHORT];           /* the '*' row's pack; "" when none */
 } payer_map;
 
 static void trim_copy(char *dst, const char *s, size_t n)
@@ -343,6 +350,7 @@ static void map_load(payer_map *m, const char *root)
         trim_copy(id, line, (size_t)(comma - line));
         trim_copy(pack, comma + 1, strlen(comma + 1));
         if (!id[0] || !pack[0] || !strcmp(id, "payer_id")) continue;
+        if (!strcmp(id, "*")) { strcpy(m->dflt, pack); continue; }
         if (m->n == cap) {
             cap = cap ? cap * 2 : 16;
             void *a = realloc(m->id, cap * sizeof *m->id);
@@ -362,6 +370,27 @@ static const char *map_find(const payer_map *m, const char *id)
     for (size_t i = 0; i < m->n; i++)
         if (!strcmp(m->id[i], id)) return m->pack[i];
     return NULL;
+}
+
+/* How a payer was mapped (map_payer). */
+enum { BY_NONE, BY_ID, BY_SBR09, BY_DEFAULT };
+
+/* The pack for payer id (NM109 of 2010BB) with claim filing indicator sbr09
+ * (SBR09 of 2000B): the id's row, else the row SBR09=<code>, else the '*'
+ * row; NULL when none (*how says which). */
+static const char *map_payer(const payer_map *m, const char *id, const char *sbr09, int *how)
+{
+    const char *p = id[0] ? map_find(m, id) : NULL;
+    *how = BY_ID;
+    if (p) return p;
+    if (sbr09[0]) {
+        char key[SHORT];
+        snprintf(key, sizeof key, "SBR09=%s", sbr09);
+        *how = BY_SBR09;
+        if ((p = map_find(m, key))) return p;
+    }
+    *how = m->dflt[0] ? BY_DEFAULT : BY_NONE;
+    return m->dflt[0] ? m->dflt : NULL;
 }
 
 /* ---- output claims ---- */
@@ -412,6 +441,8 @@ typedef struct ctx {
     const char *clm_at;         /* reading: where the claim's CLM starts, */
     const char *last_end;       /* where the segment before this one ends */
     const char *above;          /* reading: the loops saved for the claim */
+    const char *env_warnings;   /* reading: the envelopes' warnings (pool) */
+    int payer_how;              /* reading: how the saved payer was mapped */
     cs_x12_claim scratch;       /* mapping: the claim's record */
     cJSON *done;                /* mapping: the claim's tree */
     char payer_pack[SHORT];     /* mapping: the payer's pack, "" none */
@@ -420,6 +451,7 @@ typedef struct ctx {
     party sub, pat;
     bool has_pat;
     char payer_id[SHORT], payer_name[SHORT];
+    char sbr09[SHORT];          /* claim filing indicator of 2000B */
     char last_nm1[4];
     /* the claim: its record (set from its CLM to its end), and, when
      * mapping, its tree and problems */
@@ -554,10 +586,11 @@ static void add_field(cJSON *o, const char *k, field f)
  * saved already mapped.  NULL when memory ran out. */
 static const char *save_loops(ctx *c)
 {
-    const char *pack = c->payer_id[0] ? map_find(c->map, c->payer_id) : NULL;
+    const char *pack = c->payer_id[0] ? map_payer(c->map, c->payer_id, c->sbr09, &c->payer_how)
+                                      : NULL;
     const char *v[] = {c->bill_npi, c->bill_tax, c->sub.id, c->sub.birth, c->sub.sex,
                        c->pat.id, c->pat.birth, c->pat.sex, c->payer_id, c->payer_name,
-                       pack ? pack : "", c->has_pat ? "1" : ""};
+                       c->sbr09, pack ? pack : "", c->has_pat ? "1" : ""};
     size_t n = 0, m[sizeof v / sizeof *v];
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) n += m[i] = strlen(v[i]) + 1;
     char *p = pool_alloc(c->out, n), *q = p;
@@ -574,9 +607,9 @@ static void load_loops(ctx *c, const char *p)
 {
     char *v[] = {c->bill_npi, c->bill_tax, c->sub.id, c->sub.birth, c->sub.sex,
                  c->pat.id, c->pat.birth, c->pat.sex, c->payer_id, c->payer_name,
-                 c->payer_pack};
+                 c->sbr09, c->payer_pack};
     size_t size[] = {SHORT, SHORT, SHORT, sizeof c->sub.birth, sizeof c->sub.sex, SHORT,
-                     sizeof c->pat.birth, sizeof c->pat.sex, SHORT, SHORT, SHORT};
+                     sizeof c->pat.birth, sizeof c->pat.sex, SHORT, SHORT, SHORT, SHORT};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
         size_t n = strlen(p);
         memcpy(v[i], p, n < size[i] ? n + 1 : size[i]);   /* saved from them: fits */
@@ -607,7 +640,8 @@ static bool keep_claim(ctx *c)
         text = copy;
     }
     cs_x12_claim *r = c->rec;
-    *r = (cs_x12_claim){.read_problems = r->read_problems, .id = r->id, .segment = r->segment, .line = r->line,
+    *r = (cs_x12_claim){.read_problems = r->read_problems, .warnings = r->warnings,
+                        .id = r->id, .segment = r->segment, .line = r->line,
                         .text = text, .len = len, .above = c->above,
                         .elem = c->sp->elem, .comp = c->sp->comp, .term = c->sp->term,
                         .payer_given = c->payer_given};
@@ -659,6 +693,41 @@ static void put_provider(cJSON *claim, const char *key, const char *npi, const c
     add_str(p, "taxonomy", tax);
 }
 
+/* s1, then s2, on lines of their own, in f's pool; NULL when both are
+ * empty (or memory ran out: f->oom set). */
+static const char *pool_join(cs_x12_file *f, const char *s1, const char *s2)
+{
+    size_t n1 = s1 ? strlen(s1) : 0, n2 = s2 ? strlen(s2) : 0;
+    if (!n1 && !n2) return NULL;
+    char *p = pool_alloc(f, n1 + n2 + 2);
+    if (!p) return NULL;
+    snprintf(p, n1 + n2 + 2, "%s%s%s", n1 ? s1 : "", n1 && n2 ? "\n" : "", n2 ? s2 : "");
+    return p;
+}
+
+/* Reading: the warnings of claim r: its envelopes', and how its payer was
+ * mapped when not by its id.  False when memory ran out. */
+static bool claim_warnings(ctx *c, cs_x12_claim *r)
+{
+    char note[512] = "";
+    if (c->payer_id[0] && !c->payer_given && (c->payer_how == BY_SBR09 ||
+                                              c->payer_how == BY_DEFAULT)) {
+        const char *pack = map_payer(c->map, c->payer_id, c->sbr09, &c->payer_how);
+        if (c->payer_how == BY_SBR09)
+            snprintf(note, sizeof note, "info: payer: X12 payer id '%s' (%s) is not in "
+                     "payers/payer-map.csv; checked with pack '%s' by the map's row SBR09=%s "
+                     "(claim filing indicator, SBR09 of loop 2000B)", c->payer_id,
+                     c->payer_name[0] ? c->payer_name : "no name", pack, c->sbr09);
+        else
+            snprintf(note, sizeof note, "info: payer: X12 payer id '%s' (%s) is not in "
+                     "payers/payer-map.csv; checked with the map's default pack '%s' (its "
+                     "row '*')", c->payer_id, c->payer_name[0] ? c->payer_name : "no name", pack);
+    }
+    if (!c->env_warnings && !note[0]) return true;
+    r->warnings = note[0] ? pool_join(c->out, c->env_warnings, note) : c->env_warnings;
+    return r->warnings != NULL;
+}
+
 /* Reading: a claim starts at CLM s; note where, its id and the loops above
  * it.  False when memory ran out. */
 static bool note_claim(ctx *c, const seg *s)
@@ -672,7 +741,7 @@ static bool note_claim(ctx *c, const seg *s)
     if (!c->above && !(c->above = save_loops(c))) return false;
     c->clm_at = s->raw.p;
     c->rec = r;
-    return true;
+    return claim_warnings(c, r);
 }
 
 static bool start_claim(ctx *c, const seg *s)
@@ -697,8 +766,12 @@ static bool start_claim(ctx *c, const seg *s)
     if (c->payer_id[0]) {
         if (c->payer_pack[0]) put_string(c->claim, "payer", c->payer_pack);
         else if (!c->payer_given)
-            str_add(&c->prob, "payer: X12 payer id '%s' (%s) is not in payers/payer-map.csv",
-                    c->payer_id, c->payer_name[0] ? c->payer_name : "no name");
+            str_add(&c->prob, "payer: X12 payer id '%s' (%s%s%s) is not in "
+                    "payers/payer-map.csv, which has no row for it%s%s and no default row "
+                    "('*'); add a row '%s,PACK' or check with --payer",
+                    c->payer_id, c->payer_name[0] ? c->payer_name : "no name",
+                    c->sbr09[0] ? ", claim filing indicator " : "", c->sbr09,
+                    c->sbr09[0] ? ", none for SBR09=" : "", c->sbr09, c->payer_id);
     } else if (!c->payer_given) {
         str_add(&c->prob, "segment %ld (CLM): no payer (NM1*PR) in loop 2010BB before the "
                 "claim", s->num);
@@ -903,12 +976,12 @@ static bool map_segment(ctx *c, const seg *s)
                 c->sub = (party){0};
                 c->pat = (party){0};
                 c->has_pat = false;
-                c->payer_id[0] = c->payer_name[0] = 0;
+                c->payer_id[0] = c->payer_name[0] = c->sbr09[0] = 0;
             } else if (feq(lvl, "22")) {
                 c->sub = (party){0};
                 c->pat = (party){0};
                 c->has_pat = false;
-                c->payer_id[0] = c->payer_name[0] = 0;
+                c->payer_id[0] = c->payer_name[0] = c->sbr09[0] = 0;
             } else if (feq(lvl, "23")) {
                 c->pat = (party){0};
                 c->has_pat = true;
@@ -932,6 +1005,8 @@ static bool map_segment(ctx *c, const seg *s)
                 }
             } else if (ideq(id, "PRV") && feq(el(s, 1), "BI")) {
                 fcpy(el(s, 3), c->bill_tax);
+            } else if (ideq(id, "SBR")) {
+                fcpy(el(s, 9), c->sbr09);
             } else if (ideq(id, "DMG")) {
                 party *p = !strcmp(c->last_nm1, "QC") ? &c->pat :
                            !strcmp(c->last_nm1, "IL") ? &c->sub : NULL;
@@ -1018,6 +1093,7 @@ typedef struct txn {
     char control[SHORT];        /* ST02 (claims keep its first 15 bytes) */
     char version[SHORT];
     char type[SHORT];
+    const char *warnings;       /* the envelopes' warnings, its own last */
 } txn;
 
 typedef struct parser {
@@ -1033,11 +1109,21 @@ typedef struct parser {
     long group_txns, isa_groups;
     char gs_control[SHORT], isa_control[SHORT], gs_version[SHORT];
     long gs_num, isa_num;
+    char file_warning[256];         /* the file's ("" none): its encoding, text
+                                       before its ISA */
+    char isa_warning[256];          /* the interchange's ("" none) */
 } parser;
 
 static bool supported(const char *v)
 {
     return !strcmp(v, "005010X222A1") || !strcmp(v, "005010X222A2");
+}
+
+/* The version a transaction is read as: the base 005010X222 (no errata
+ * suffix; senders still write it) is read as 005010X222A1. */
+static bool base_x222(const char *v)
+{
+    return !strcmp(v, "005010X222");
 }
 
 /* Open the transaction whose ST is s. */
@@ -1049,10 +1135,18 @@ static void start_txn(parser *P, const seg *s)
     fcpy(el(s, 1), t->type);
     if (el(s, 3).n) fcpy(el(s, 3), t->version);
     else snprintf(t->version, sizeof t->version, "%s", P->gs_version);
-    t->mapped = !strcmp(t->type, "837") && supported(t->version);
+    bool is837 = !strcmp(t->type, "837");
+    char own[256] = "";
+    if (is837 && base_x222(t->version))
+        snprintf(own, sizeof own, "warn: segment %ld (%s): version %s has no errata suffix; "
+                 "read as 005010X222A1", el(s, 3).n ? s->num : P->gs_num,
+                 el(s, 3).n ? "ST03" : "GS08", t->version);
+    t->mapped = is837 && (supported(t->version) || base_x222(t->version));
+    const char *env = pool_join(P->out, P->file_warning, P->isa_warning);
+    t->warnings = own[0] ? pool_join(P->out, env, own) : env;
     t->c = (ctx){.sp = &P->sp, .map = &P->map, .payer_given = P->opt->payer_given,
                  .data_stays = P->data_stays, .out = P->out, .txn = t->control,
-                 .total = -1};
+                 .env_warnings = t->warnings, .total = -1};
     P->txn_from = P->out->n;
 }
 
@@ -1068,6 +1162,7 @@ static bool txn_segment(parser *P, const seg *s)
     if (!r) return false;
     r->segment = s->num;
     r->line = s->line;
+    r->warnings = t->warnings;
     if (el(s, 1).n && !(r->id = strndup(s->el[1].p, s->el[1].n))) return false;
     snprintf(r->transaction, sizeof r->transaction, "%s", t->control);
     return true;
@@ -1085,6 +1180,7 @@ static bool txn_record(parser *P, size_t from)
     if (!r) return false;
     r->segment = t->st_num;
     r->line = t->st_line;
+    r->warnings = t->warnings;
     snprintf(r->transaction, sizeof r->transaction, "%s", t->control);
     return true;
 }
@@ -1118,9 +1214,13 @@ static bool finish_txn(parser *P, const char *close_problem)
 }
 
 /* Read the ISA at data[0..len): separators into *sp, the segment into *s;
- * returns the bytes it takes (terminator included), 0 when unreadable. */
-static size_t read_isa(const char *data, size_t len, seps *sp, char *why, size_t whylen)
+ * returns the bytes it takes (terminator included), 0 when unreadable.
+ * u_in gets "", or the version (ISA12) of an interchange from 00403 on
+ * whose ISA11 is 'U', accepted (SHORT bytes). */
+static size_t read_isa(const char *data, size_t len, seps *sp, char *why, size_t whylen,
+                       char *u_in)
 {
+    u_in[0] = 0;
     if (len < 4 || memcmp(data, "ISA", 3)) { snprintf(why, whylen, "no ISA segment"); return 0; }
     char e = data[3];
     int count = 0;
@@ -1133,10 +1233,19 @@ static size_t read_isa(const char *data, size_t len, seps *sp, char *why, size_t
     sp->elem = e;
     sp->comp = data[i];
     sp->term = data[i + 1];
-    /* ISA11 is the repetition separator (00501) */
+    /* ISA11 is the repetition separator from 00403 on; before, it is the
+     * standards identifier 'U', which older senders still write in 00501 */
     field parts[17];
     split((field){data, i}, e, parts, 17);
     sp->rep = parts[11].n == 1 ? parts[11].p[0] : 0;
+    char ver[SHORT];
+    fcpy(parts[12], ver);
+    if (sp->rep && isalnum((unsigned char)sp->rep) && strcmp(ver, "00403") < 0) {
+        sp->rep = 0;
+    } else if (sp->rep == 'U') {
+        snprintf(u_in, SHORT, "%s", ver);
+        sp->rep = 0;
+    }
     char all[4] = {sp->elem, sp->comp, sp->term, sp->rep};
     for (int a = 0; a < 4; a++) {
         unsigned char ch = (unsigned char)all[a];
@@ -1260,18 +1369,112 @@ static void end_interchange_checks(parser *P, const seg *iea)
                          "not match ISA13 %s", iea->num, fcpy(el(iea, 2), b), P->isa_control);
 }
 
+/* The offset of an ISA at the start of a line within the first
+ * CS_X12_MAX_PREAMBLE bytes of data, after text that is not JSON; 0 when
+ * none.  Some files carry a description before the interchange. */
+static size_t preamble_end(const char *data, size_t len)
+{
+    size_t i = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    while (i < len && isspace((unsigned char)data[i])) i++;
+    if (i >= len || data[i] == '{' || data[i] == '[' || (len - i >= 3 && !memcmp(data + i, "ISA", 3)))
+        return 0;
+    size_t lim = len < CS_X12_MAX_PREAMBLE ? len : CS_X12_MAX_PREAMBLE;
+    for (; i + 4 < lim; i++)
+        if (data[i] == '\n' && !memcmp(data + i + 1, "ISA", 3) &&
+            !isalnum((unsigned char)data[i + 4]) && !isspace((unsigned char)data[i + 4]))
+            return i + 1;
+    return 0;
+}
+
+/* "LE" or "BE" when data looks like UTF-16 (a byte order mark, or ASCII with
+ * every other byte zero), else NULL; *bom gets the mark's length. */
+static const char *utf16(const char *data, size_t len, size_t *bom)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    *bom = 2;
+    if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) return "LE";
+    if (len >= 2 && p[0] == 0xFE && p[1] == 0xFF) return "BE";
+    *bom = 0;
+    if (len >= 4 && p[0] && !p[1] && p[2] && !p[3]) return "LE";
+    if (len >= 4 && !p[0] && p[1] && !p[2] && p[3]) return "BE";
+    return NULL;
+}
+
 int cs_x12_detect(const char *data, size_t len)
 {
-    size_t i = 0;
+    size_t i = 0, bom;
     if (!data) return 0;
+    const char *u = utf16(data, len, &bom);
+    if (u) {                    /* the ASCII of its first code units */
+        char head[64];
+        size_t n = 0;
+        for (size_t k = bom; k + 1 < len && n < sizeof head; k += 2) {
+            unsigned hi = (unsigned char)data[k + (u[0] == 'L')];
+            head[n++] = hi ? '?' : data[k + (u[0] == 'B')];
+        }
+        return cs_x12_detect(head, n);
+    }
     if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) i = 3;
     while (i < len && isspace((unsigned char)data[i])) i++;
-    return len - i >= 3 && !memcmp(data + i, "ISA", 3);
+    if (len - i >= 3 && !memcmp(data + i, "ISA", 3)) return 1;
+    /* an interchange without its ISA (GS or ST first), which reading
+     * refuses; text before an ISA, which reading skips */
+    if (len - i >= 3 && (!memcmp(data + i, "GS", 2) || !memcmp(data + i, "ST", 2)) &&
+        !isalnum((unsigned char)data[i + 2]) && !isspace((unsigned char)data[i + 2]) &&
+        data[i + 2] != '"')
+        return 1;
+    return preamble_end(data, len) != 0;
+}
+
+/* data (UTF-16, bom bytes of byte order mark first, byte order u) as UTF-8
+ * in a malloc'd buffer, its length in *out_len; NULL with why set when it
+ * is not UTF-16 (an odd length, an unpaired surrogate) or memory ran out. */
+static char *from_utf16(const char *data, size_t len, size_t bom, const char *u,
+                        size_t *out_len, char *why, size_t whylen)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    bool le = u[0] == 'L';
+    if ((len - bom) % 2) {
+        snprintf(why, whylen, "UTF-16%s text with an odd number of bytes", u);
+        return NULL;
+    }
+    char *out = malloc((len - bom) / 2 * 3 + 1), *q = out;
+    if (!out) { snprintf(why, whylen, "out of memory"); return NULL; }
+    for (size_t i = bom; i < len; i += 2) {
+        unsigned c = le ? p[i] | p[i + 1] << 8 : p[i] << 8 | p[i + 1];
+        if (c >= 0xD800 && c <= 0xDBFF && i + 3 < len) {
+            unsigned d = le ? p[i + 2] | p[i + 3] << 8 : p[i + 2] << 8 | p[i + 3];
+            if (d >= 0xDC00 && d <= 0xDFFF) {
+                c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
+                i += 2;
+            }
+        }
+        if (c >= 0xD800 && c <= 0xDFFF) {
+            snprintf(why, whylen, "UTF-16%s text with an unpaired surrogate at byte %zu", u, i);
+            free(out);
+            return NULL;
+        }
+        if (c < 0x80) *q++ = (char)c;
+        else if (c < 0x800) { *q++ = (char)(0xC0 | c >> 6); *q++ = (char)(0x80 | (c & 0x3F)); }
+        else if (c < 0x10000) {
+            *q++ = (char)(0xE0 | c >> 12);
+            *q++ = (char)(0x80 | (c >> 6 & 0x3F));
+            *q++ = (char)(0x80 | (c & 0x3F));
+        } else {
+            *q++ = (char)(0xF0 | c >> 18);
+            *q++ = (char)(0x80 | (c >> 12 & 0x3F));
+            *q++ = (char)(0x80 | (c >> 6 & 0x3F));
+            *q++ = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    *q = 0;
+    *out_len = (size_t)(q - out);
+    return out;
 }
 
 /* Read data into out; see cs_x12_read. */
 static int parse(const char *data, size_t len, const cs_x12_options *opt, bool stays,
-                 cs_x12_file *out, char *err, size_t errlen)
+                 cs_x12_file *out, const char *enc_warning, char *err, size_t errlen)
 {
     static const cs_x12_options none = {0};
     parser P = {.opt = opt ? opt : &none, .data_stays = stays, .out = out};
@@ -1281,11 +1484,21 @@ static int parse(const char *data, size_t len, const cs_x12_options *opt, bool s
     size_t i = 0;
     if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) i = 3;
     err[0] = 0;
+    if (enc_warning) snprintf(P.file_warning, sizeof P.file_warning, "%s", enc_warning);
+    size_t pre = preamble_end(data, len);
+    if (pre) {
+        for (; i < pre; i++) line += data[i] == '\n';
+        char w[128];
+        snprintf(w, sizeof w, "warn: lines 1 to %ld: text before the ISA is not X12; skipped",
+                 line - 1);
+        size_t n = strlen(P.file_warning);
+        snprintf(P.file_warning + n, sizeof P.file_warning - n, "%s%s", n ? "\n" : "", w);
+    }
     for (;;) {
         while (i < len && isspace((unsigned char)data[i])) line += data[i++] == '\n';
         if (i >= len) break;
-        char why[256];
-        size_t isa_len = read_isa(data + i, len - i, &P.sp, why, sizeof why);
+        char why[256], u_in[SHORT];
+        size_t isa_len = read_isa(data + i, len - i, &P.sp, why, sizeof why, u_in);
         if (!isa_len) {
             if (num == 0) snprintf(err, errlen, "not an X12 file: %s at the start", why);
             else snprintf(err, errlen, "segment %ld (line %ld): after IEA: %s", num + 1, line,
@@ -1298,6 +1511,11 @@ static int parse(const char *data, size_t len, const cs_x12_options *opt, bool s
         s.num = ++num;
         s.line = line;
         fcpy(el(&s, 13), P.isa_control);
+        P.isa_warning[0] = 0;
+        if (u_in[0])
+            snprintf(P.isa_warning, sizeof P.isa_warning, "warn: segment %ld (ISA): ISA11 is "
+                     "'U', the standards identifier of versions before 00403; in %s it is the "
+                     "repetition separator: read as none", num, u_in);
         P.in_isa = true;
         P.isa_from = out->n;
         P.isa_groups = 0;
@@ -1346,6 +1564,7 @@ void cs_x12_free(cs_x12_file *f)
         free(f->pool);
         f->pool = next;
     }
+    free(f->text);
     free(f);
 }
 
@@ -1359,7 +1578,25 @@ static int read_file(const char *data, size_t len, const cs_x12_options *opt, bo
     *out = NULL;
     cs_x12_file *f = calloc(1, sizeof *f);
     if (!f) return -2;
-    int rc = parse(data ? data : "", data ? len : 0, opt, stays, f, msg, sizeof msg);
+    size_t bom;
+    const char *u = data ? utf16(data, len, &bom) : NULL;
+    char enc[128] = "";
+    int rc;
+    if (u) {                    /* read as UTF-8; the claims refer to it */
+        size_t n = 0;
+        if (!(f->text = from_utf16(data, len, bom, u, &n, msg, sizeof msg))) {
+            rc = strcmp(msg, "out of memory") ? -1 : -2;
+            goto out;
+        }
+        snprintf(enc, sizeof enc, "warn: the file is UTF-16%s text%s; read as UTF-8", u,
+                 bom ? "" : " without a byte order mark");
+        data = f->text;
+        len = n;
+        stays = true;
+    }
+    rc = parse(data ? data : "", data ? len : 0, opt, stays, f, enc[0] ? enc : NULL, msg,
+               sizeof msg);
+out:
     if (f->oom) rc = -2;
     if (rc == -2 || (rc == -1 && err && !(*err = strdup(msg)))) {
         cs_x12_free(f);
@@ -1389,7 +1626,7 @@ size_t cs_x12_count(const cs_x12_file *f)
 void cs_x12_info_of(const cs_x12_claim *c, cs_x12_info *info)
 {
     *info = (cs_x12_info){.id = c->id, .segment = c->segment, .line = c->line,
-                          .transaction = c->transaction};
+                          .transaction = c->transaction, .warnings = c->warnings};
 }
 
 const cs_x12_claim *cs_x12_claim_at(const cs_x12_file *f, size_t i, cs_x12_info *info)

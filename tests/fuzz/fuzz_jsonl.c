@@ -1,7 +1,9 @@
 /* fuzz_jsonl.c -- the bytes as a JSONL stream through the CLI's reader
  * (engine/cli/input.c), every record through cs_check; then the same bytes
- * read as JSON.  Invariant: JSONL yields exactly one record per non-blank
- * line, in order, each starting on that line. */
+ * read as JSON.  Invariants: JSONL yields exactly one record per non-blank
+ * line, in order, each starting on that line; JSON ends without error and a
+ * record is flagged malformed exactly when cs_json_check says it is not
+ * JSON. */
 #include "fuzz_common.h"
 #include "input.h"
 
@@ -48,6 +50,11 @@ static long run(const char *path, cs_input_format fmt, const long *lines, long n
         n++;
         FUZZ_CHECK(rec.record == n);
         if (lines && n <= nlines) FUZZ_CHECK(rec.line == lines[n - 1]);
+        if (fmt == CS_INPUT_JSON && !rec.too_long) {   /* malformed: exactly not JSON */
+            char why[128];
+            long at;
+            FUZZ_CHECK(rec.malformed == !cs_json_check(rec.text, rec.len, why, sizeof why, &at));
+        }
         char *out = NULL;
         size_t outlen = 0;
         int st = cs_check(engine(), rec.text, rec.len,
