@@ -69,8 +69,9 @@ static int convert_file(const char *path, const cs_x12_options *xo)
         const char *p = problems;
         while (*p) {
             size_t n = strcspn(p, "\n");
+            bool readable = n && p[0] == '@';   /* "@SEVERITY RULE: message" */
             fprintf(stderr, "%s: segment %ld: claim %s: %.*s\n", path, c.segment,
-                    c.id ? c.id : "(none)", (int)n, p);
+                    c.id ? c.id : "(none)", (int)n - readable, p + readable);
             p += n + (p[n] == '\n');
         }
         cs_free(problems);

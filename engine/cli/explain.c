@@ -321,7 +321,14 @@ static void explain_x12(ex *x, const char *path, char *data, size_t len)
                     info.segment, info.id ? info.id : "(none)", (int)wn, w);
             w += wn + (w[wn] == '\n');
         }
-        const char *why = problems ? problems : json ? NULL : "the claim could not be read";
+        bool fatal = cs_x12_problems_fatal(problems);
+        for (const char *w = fatal ? NULL : problems; w && *w;) {  /* readable: said */
+            size_t wn = strcspn(w, "\n");
+            fprintf(stderr, "claimscrub: %s: segment %ld: claim %s: %.*s\n", path,
+                    info.segment, info.id ? info.id : "(none)", (int)wn - 1, w + 1);
+            w += wn + (w[wn] == '\n');
+        }
+        const char *why = fatal ? problems : json ? NULL : "the claim could not be read";
         explain_one(x, json, jlen, &o, info.id, why);
         cs_free(json);
         cs_free(problems);

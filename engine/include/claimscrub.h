@@ -172,6 +172,14 @@ const cs_x12_claim *cs_x12_claim_at(const cs_x12_file *f, size_t i, cs_x12_info 
  * ran out (then both NULL).  Release both with cs_free. */
 int cs_x12_claim_json(const cs_x12_claim *c, char **json, size_t *len, char **problems);
 
+/* Nonzero when problems (cs_x12_claim_json's; NULL = none) hold a problem
+ * that leaves the claim unreadable.  A readable problem is a line
+ * "@SEVERITY RULE: message" (a CLM02 total that is not the sum of the
+ * lines, a trailer's count or control number, a provider id that is not an
+ * NPI): cs_check_x12 reads such a claim, runs its rules and reports each as
+ * a finding of RULE with that severity (docs/x12.md). */
+int cs_x12_problems_fatal(const char *problems);
+
 /* Check one X12 claim, mapping it once: its record is the one cs_check
  * gives for its claim JSON (cs_x12_claim_json), or, when the claim has X12
  * problems, the one cs_check_problem gives for them.  No JSON is printed

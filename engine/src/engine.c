@@ -293,16 +293,53 @@ static bool read_claim(cs_engine *e, const char *json, size_t len)
     return ok;
 }
 
-/* The warnings of an X12 claim (cs_x12_info.warnings: lines "info: ..." or
- * "warn: ...") as input.x12 findings of that severity; the rules still run. */
+/* One X12 note as a finding: a line of cs_x12_info.warnings ("info: " or
+ * "warn: " and the message: rule input.x12), or a readable problem of
+ * cs_x12_claim_json ("@SEVERITY RULE: message", cs_x12_problems_fatal).
+ * Returns false when line is neither (an unreadable problem). */
+static bool x12_note(cs_verdict *v, const char *w, size_t len)
+{
+    const char *rule = "input.x12";
+    size_t rlen = strlen(rule), skip;
+    int sev;
+    char word[8];
+    if (len >= 6 && (!strncmp(w, "info: ", 6) || !strncmp(w, "warn: ", 6))) {
+        sev = w[0] == 'i' ? CS_INFO : CS_WARN;
+        skip = 6;
+    } else if (len > 1 && w[0] == '@') {
+        size_t sl = strcspn(w + 1, " \n");
+        const char *r = w + 1 + sl + 1;
+        size_t rl = r < w + len ? strcspn(r, ":\n") : 0;
+        if (sl == 0 || sl >= sizeof word || rl == 0 || rl > CS_MAX_RULE_ID_LEN ||
+            r + rl + 2 > w + len || r[rl + 1] != ' ')
+            return false;
+        memcpy(word, w + 1, sl);
+        word[sl] = 0;
+        if ((sev = cs_severity_parse(word)) < 0) return false;
+        rule = r;
+        rlen = rl;
+        skip = (size_t)(r + rl + 2 - w);
+    } else {
+        return false;
+    }
+    char id[CS_MAX_RULE_ID_LEN + 1];
+    memcpy(id, rule, rlen);
+    id[rlen] = 0;
+    cs_finding *f = len > skip ? cs_verdict_add_engine(v, id, sev) : NULL;
+    if (f) cs_verdict_message(v, f, w + skip, len - skip);
+    return true;
+}
+
+/* The notes of an X12 claim (lines of x12_note), as findings; the rules
+ * still run. */
 static void x12_warnings(cs_verdict *v, const char *w)
 {
     while (w && *w) {
         size_t len = strcspn(w, "\n");
-        int sev = !strncmp(w, "info: ", 6) ? CS_INFO : CS_WARN;
-        size_t skip = !strncmp(w, "info: ", 6) || !strncmp(w, "warn: ", 6) ? 6 : 0;
-        cs_finding *f = len > skip ? cs_verdict_add_engine(v, "input.x12", sev) : NULL;
-        if (f) cs_verdict_message(v, f, w + skip, len - skip);
+        if (!x12_note(v, w, len) && len) {      /* a warning without a prefix */
+            cs_finding *f = cs_verdict_add_engine(v, "input.x12", CS_WARN);
+            if (f) cs_verdict_message(v, f, w, len);
+        }
         w += len + (w[len] == '\n');
     }
 }
@@ -319,7 +356,7 @@ static bool read_x12(cs_engine *e, const cs_x12_claim *x, char **problems)
     cs_jsonmem_begin(&e->arena);
     bool ok = cs_x12_map(x, &root, problems) == 0 && (root || *problems);
     if (!ok) e->arena.oom = true;       /* a claim without problems has a tree */
-    ok = ok && !*problems && validate(e, root);
+    ok = ok && !cs_x12_problems_fatal(*problems) && validate(e, root);
     bool oom = e->arena.oom;
     drop_tree(e, root);
     e->arena.oom = oom;
@@ -339,12 +376,14 @@ static int check(cs_engine *e, const char *json, size_t len, const cs_x12_claim 
     bool ok = x ? read_x12(e, x, &problems) : read_claim(e, json, len);
     cs_x12_info info = {0};
     if (x) cs_x12_info_of(x, &info);
-    if (problems) {         /* X12 problems: the claim is not validated */
+    if (cs_x12_problems_fatal(problems)) {  /* the claim is not validated */
         int st = problem_record(e, info.id, problems, info.warnings, origin, out, outlen);
         free(problems);
         return st;
     }
     x12_warnings(v, info.warnings);
+    x12_warnings(v, problems);          /* readable problems: the rules run */
+    free(problems);
     /* only a claim that cannot be read is rejected without running rules */
     if (ok && pick_layers(e, &e->claim)) {
         e->host.trace = t;
@@ -413,7 +452,7 @@ static int problem_record(cs_engine *e, const char *claim_id, const char *messag
     const char *m = message && *message ? message : "the claim could not be read";
     while (*m) {
         size_t len = strcspn(m, "\n");
-        if (len) {
+        if (len && !x12_note(v, m, len)) {
             cs_finding *f = cs_verdict_add_engine(v, "input.invalid", CS_REJECT);
             if (f) cs_verdict_message(v, f, m, len);
         }

@@ -665,8 +665,9 @@ static bool end_claim(ctx *c)
             str_add(&c->prob, "segment %ld (CLM): the claim has no service line (LX/SV1)",
                     c->rec->segment);
         if (c->total >= 0 && c->sum >= 0 && c->total != c->sum)
-            str_add(&c->prob, "segment %ld (CLM): CLM02: total charge %lld.%02lld is not "
-                    "the sum of the line charges %lld.%02lld", c->rec->segment,
+            str_add(&c->prob, "@reject input.x12_total: segment %ld (CLM): CLM02: total "
+                    "charge %lld.%02lld is not the sum of the line charges %lld.%02lld; a "
+                    "receiver rejects the claim, the lines are read as billed", c->rec->segment,
                     c->total / 100, c->total % 100, c->sum / 100, c->sum % 100);
         cJSON *d = cJSON_GetObjectItemCaseSensitive(c->claim, "diagnoses");
         if (d && !cJSON_GetArraySize(d))
@@ -804,8 +805,9 @@ static bool nm1_npi(ctx *c, const seg *s, char *npi, const char *what)
     if (!el(s, 9).n) return true;
     if (!feq(el(s, 8), "XX")) {
         if (c->rec)
-            str_add(&c->prob, "segment %ld (NM1): NM108: %s id qualifier is '%s', expected "
-                    "XX (NPI)", s->num, what, fcpy(el(s, 8), b));
+            str_add(&c->prob, "@warn input.x12_provider: segment %ld (NM1): NM108: %s id "
+                    "qualifier is '%s', expected XX (NPI); read without an NPI", s->num, what,
+                    fcpy(el(s, 8), b));
         return false;
     }
     fcpy(el(s, 9), npi);
@@ -1268,6 +1270,11 @@ static size_t read_isa(const char *data, size_t len, seps *sp, char *why, size_t
     return i + 2;
 }
 
+/* A trailer whose count or control number disagrees: the receiver rejects
+ * the file (TA1/999), but every claim in it was read whole, so it is a
+ * readable problem: its claims' rules still run (cs_x12_problems_fatal). */
+#define ENVELOPE "@reject input.x12_envelope: "
+
 static void envelope_problem(parser *P, size_t from, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -1310,11 +1317,11 @@ static bool on_segment(parser *P, const seg *s)
         char msg[512] = "";
         long count = num_of(el(s, 1));
         if (count != (long)t->n)
-            snprintf(msg, sizeof msg, "segment %ld (SE): SE01: says %s segments, the "
-                     "transaction has %zu", s->num, fcpy(el(s, 1), b), t->n);
+            snprintf(msg, sizeof msg, ENVELOPE "segment %ld (SE): SE01: says %s segments, "
+                     "the transaction has %zu", s->num, fcpy(el(s, 1), b), t->n);
         else if (!feq(el(s, 2), t->control))
-            snprintf(msg, sizeof msg, "segment %ld (SE): SE02: control number %s does not "
-                     "match ST02 %s", s->num, fcpy(el(s, 2), b), t->control);
+            snprintf(msg, sizeof msg, ENVELOPE "segment %ld (SE): SE02: control number %s "
+                     "does not match ST02 %s", s->num, fcpy(el(s, 2), b), t->control);
         return finish_txn(P, msg[0] ? msg : NULL);
     }
     if (t->open) return txn_segment(P, s);
@@ -1330,10 +1337,10 @@ static bool on_segment(parser *P, const seg *s)
     }
     if (ideq(s->id, "GE")) {
         if (P->in_group && num_of(el(s, 1)) != P->group_txns)
-            envelope_problem(P, P->group_from, "segment %ld (GE): GE01: says %s transactions, "
+            envelope_problem(P, P->group_from, ENVELOPE "segment %ld (GE): GE01: says %s transactions, "
                              "the group has %ld", s->num, fcpy(el(s, 1), b), P->group_txns);
         else if (P->in_group && !feq(el(s, 2), P->gs_control))
-            envelope_problem(P, P->group_from, "segment %ld (GE): GE02: control number %s "
+            envelope_problem(P, P->group_from, ENVELOPE "segment %ld (GE): GE02: control number %s "
                              "does not match GS06 %s", s->num, fcpy(el(s, 2), b2),
                              P->gs_control);
         P->in_group = false;
@@ -1362,10 +1369,10 @@ static void end_interchange_checks(parser *P, const seg *iea)
         return;
     }
     if (num_of(el(iea, 1)) != P->isa_groups)
-        envelope_problem(P, P->isa_from, "segment %ld (IEA): IEA01: says %s groups, the "
+        envelope_problem(P, P->isa_from, ENVELOPE "segment %ld (IEA): IEA01: says %s groups, the "
                          "interchange has %ld", iea->num, fcpy(el(iea, 1), b), P->isa_groups);
     else if (!feq(el(iea, 2), P->isa_control))
-        envelope_problem(P, P->isa_from, "segment %ld (IEA): IEA02: control number %s does "
+        envelope_problem(P, P->isa_from, ENVELOPE "segment %ld (IEA): IEA02: control number %s does "
                          "not match ISA13 %s", iea->num, fcpy(el(iea, 2), b), P->isa_control);
 }
 
@@ -1651,6 +1658,16 @@ static char *join_lines(const char *a, const char *b, bool *oom)
     if (nb) memcpy(p + n, b, nb);
     p[n + nb] = 0;
     return p;
+}
+
+int cs_x12_problems_fatal(const char *problems)
+{
+    for (const char *p = problems; p && *p;) {
+        size_t n = strcspn(p, "\n");
+        if (n && p[0] != '@') return 1;
+        p += n + (p[n] == '\n');
+    }
+    return 0;
 }
 
 /* Map the claim's segments, from the loop state saved for it, into its
