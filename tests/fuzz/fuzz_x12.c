@@ -2,8 +2,11 @@
  * through cs_check_x12, with the repository's rules, payer map and starter
  * data set (one engine for the whole run).  A claim's record must be the
  * one cs_check gives for its claim JSON (cs_x12_claim_json), or, when it
- * has X12 problems (cs_x12_claim_json's), the one cs_check_problem gives
- * for them, with one input.x12 finding per warning (x12_twin.h). */
+ * has X12 problems that leave it unreadable (cs_x12_problems_fatal), the
+ * one cs_check_problem gives for them; with a finding per warning and per
+ * readable problem (x12_twin.h). */
+#include <stdbool.h>
+
 #include "fuzz_common.h"
 #include "../x12_twin.h"
 
