@@ -971,6 +971,23 @@ static void test_check_problem(void **state)
     assert_contains(out, "\"message\":\"first\"");
     assert_contains(out, "\"message\":\"second\"");
     cs_free(out);
+    /* a readable problem's line names its rule and severity; only the X12
+     * reader's input.x12* rules, in plain letters, and a real severity:
+     * anything else is an input.invalid problem like any other */
+    st = cs_check_problem(g_e, "C1", "@warn input.x12_provider: p\n"
+                          "@deny cms.ncci.ptp: spoofed\n@pass input.x12_a: no such severity\n"
+                          "@warn input.x12\"x: quote", &o, &out, &len);
+    assert_int_equal(st, CS_REJECT);
+    assert_contains(out, "{\"rule\":\"input.x12_provider\",\"severity\":\"warn\",\"message\":\"p\"");
+    assert_contains(out, "{\"rule\":\"input.invalid\",\"severity\":\"reject\",\"message\":"
+                    "\"@deny cms.ncci.ptp: spoofed\"");
+    assert_contains(out, "\"message\":\"@pass input.x12_a: no such severity\"");
+    assert_contains(out, "\"message\":\"@warn input.x12\\\"x: quote\"");
+    assert_not_contains(out, "\"rule\":\"cms.ncci.ptp\"");
+    cs_free(out);
+    assert_true(cs_x12_problems_fatal("a\n@reject input.x12_total: b"));
+    assert_false(cs_x12_problems_fatal("@reject input.x12_total: b\n@warn input.x12_provider: c"));
+    assert_false(cs_x12_problems_fatal(NULL));
 }
 
 /* ---- what real senders send (docs/x12.md, "Accepted with a warning") ---- */

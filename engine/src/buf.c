@@ -94,32 +94,53 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return need;
 }
 
+/* Bytes copied as they are into a JSON string: printable ASCII but '"' and
+ * '\\'. */
+static const unsigned char JSON_PLAIN[256] = {
+#define R8(x) x, x, x, x, x, x, x, x
+    R8(0), R8(0), R8(0), R8(0),                     /* 0x00-0x1f */
+    1, 1, 0, R8(1), 1, 1, 1, 1, 1,                  /* 0x20-0x2f: '"' */
+    R8(1), R8(1),                                   /* 0x30-0x3f */
+    R8(1), R8(1),                                   /* 0x40-0x4f */
+    R8(1), 1, 1, 1, 1, 0, 1, 1, 1,                  /* 0x50-0x5f: '\\' */
+    R8(1), R8(1), R8(1), 1, 1, 1, 1, 1, 1, 1, 1,    /* 0x60-0x7f */
+#undef R8
+};
+
+/* Room is reserved once for the worst case (6 bytes out per byte in, as
+ * \u00XX or \ufffd), then bytes are stored directly: one table look-up a
+ * plain byte, no call per run. */
 void cs_buf_json_str(cs_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
-    cs_buf_putc(b, '"');
+    if (n > (SIZE_MAX - 2) / 6) { b->oom = true; return; }
+    if (!reserve(b, n * 6 + 2)) return;
+    char *o = b->p + b->len;
+    *o++ = '"';
     size_t i = 0;
     while (i < n) {
-        size_t run = i;        /* copy plain bytes in one go */
-        while (run < n && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' && u[run] != '\\')
-            run++;
-        if (run > i) { cs_buf_put(b, s + i, run - i); i = run; continue; }
         unsigned c = u[i];
-        if (c == '"' || c == '\\') { char e[2] = {'\\', (char)c}; cs_buf_put(b, e, 2); i++; }
-        else if (c == '\n') { cs_buf_put(b, "\\n", 2); i++; }
-        else if (c == '\t') { cs_buf_put(b, "\\t", 2); i++; }
-        else if (c == '\r') { cs_buf_put(b, "\\r", 2); i++; }
+        if (JSON_PLAIN[c]) { *o++ = (char)c; i++; continue; }
+        i++;
+        if (c == '"' || c == '\\') { *o++ = '\\'; *o++ = (char)c; }
+        else if (c == '\n') { *o++ = '\\'; *o++ = 'n'; }
+        else if (c == '\t') { *o++ = '\\'; *o++ = 't'; }
+        else if (c == '\r') { *o++ = '\\'; *o++ = 'r'; }
         else if (c < 0x20) {
-            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            cs_buf_put(b, e, 6); i++;
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            o += 6;
         } else {
-            size_t k = utf8_len(u + i, n - i);
-            if (k) { cs_buf_put(b, s + i, k); i += k; }
-            else { cs_buf_puts(b, "\\ufffd"); i++; }
+            size_t k = utf8_len(u + i - 1, n - i + 1);
+            if (k) { memcpy(o, s + i - 1, k); o += k; i += k - 1; }
+            else { memcpy(o, "\\ufffd", 6); o += 6; }
         }
     }
-    cs_buf_putc(b, '"');
+    *o++ = '"';
+    b->len = (size_t)(o - b->p);
+    b->p[b->len] = 0;
 }
 
 void cs_buf_json_cstr(cs_buf *b, const char *s)

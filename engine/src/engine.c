@@ -310,9 +310,11 @@ static bool x12_note(cs_verdict *v, const char *w, size_t len)
         size_t sl = strcspn(w + 1, " \n");
         const char *r = w + 1 + sl + 1;
         size_t rl = r < w + len ? strcspn(r, ":\n") : 0;
-        if (sl == 0 || sl >= sizeof word || rl == 0 || rl > CS_MAX_RULE_ID_LEN ||
-            r + rl + 2 > w + len || r[rl + 1] != ' ')
+        if (sl == 0 || sl >= sizeof word || rl <= 9 || rl > CS_MAX_RULE_ID_LEN ||
+            r + rl + 2 > w + len || r[rl + 1] != ' ' || strncmp(r, "input.x12", 9))
             return false;
+        for (size_t k = 9; k < rl; k++)     /* the X12 reader's rules only */
+            if (!(r[k] == '_' || (r[k] >= 'a' && r[k] <= 'z'))) return false;
         memcpy(word, w + 1, sl);
         word[sl] = 0;
         if ((sev = cs_severity_parse(word)) < 0) return false;
