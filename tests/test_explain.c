@@ -382,6 +382,27 @@ static void test_cli_text(void **state)
     tu_result_free(&r);
 }
 
+/* What reading found (a repeated diagnosis, a repeated modifier) is said
+ * before the rules: the status would otherwise have no cause on screen. */
+static void test_cli_text_reading(void **state)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/dup.json", g_root);
+    FILE *f = fopen(path, "w");
+    fputs("{\"id\":\"DUP\",\"payer\":\"medicare\",\"diagnoses\":[\"J02.9\",\"j029\"],"
+          "\"lines\":[{\"code\":\"99213\",\"modifiers\":[\"25\",\"25\"],\"units\":1,"
+          "\"service_date\":\"2026-03-02\",\"diagnosis_pointers\":[1],\"charge\":\"90.00\"}]}", f);
+    fclose(f);
+    tu_result r = RUN("explain", path);
+    expect(&r, 0);
+    assert_contains(r.out, "DUP  WARN  payer medicare");
+    assert_contains(r.out, "\n  read           input.duplicate_diagnosis  warn: diagnoses[1]: "
+                           "J02.9 is already diagnoses[0]; read once, pointers to 2 read as 1\n");
+    assert_contains(r.out, "\n  read           input.duplicate_modifier  warn on line 1: "
+                           "lines[0].modifiers[1]: 25 is already modifiers[0]; read once\n");
+    tu_result_free(&r);
+}
+
 static void test_cli_statuses_text(void **state)
 {
     char path[512];
@@ -532,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_unreadable),
         cmocka_unit_test(test_check_unchanged),
         cmocka_unit_test(test_cli_text),
+        cmocka_unit_test(test_cli_text_reading),
         cmocka_unit_test(test_cli_statuses_text),
         cmocka_unit_test(test_cli_json),
         cmocka_unit_test(test_cli_same_as_check),

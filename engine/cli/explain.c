@@ -204,6 +204,16 @@ static bool put_text(const char *record)
     } else {
         const char *nl = strchr(report, '\n');
         fwrite(report, 1, nl ? (size_t)(nl - report) + 1 : strlen(report), stdout);
+        /* what reading the claim found (input.*: no rule of a pack says it) */
+        const cJSON *f;
+        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(root, "findings")) {
+            const char *rule = str_of(f, "rule");
+            if (!rule || strncmp(rule, "input.", 6)) continue;
+            const cJSON *ln = cJSON_GetObjectItemCaseSensitive(f, "line");
+            printf("  read           %s  %s", rule, str_of(f, "severity"));
+            if (cJSON_IsNumber(ln)) printf(" on line %d", ln->valueint);
+            printf(": %s\n", str_of(f, "message") ? str_of(f, "message") : "");
+        }
         int idw = 0;
         const cJSON *t;
         cJSON_ArrayForEach(t, trace) {
