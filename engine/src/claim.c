@@ -182,15 +182,23 @@ static size_t path_text(const path *p, char *out)
 static void problem(cs_input_errors *e, const path *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void problem(cs_input_errors *e, const path *at, const char *fmt, ...)
+/* "path: <fmt...>" into out (CS_MAX_ERROR_LEN bytes). */
+static void at_text(char *out, const path *at, const char *fmt, va_list ap)
 {
     char where[PATH_LEN], what[CS_MAX_ERROR_LEN];
     path_text(at, where);
+    vsnprintf(what, sizeof what, fmt, ap);
+    snprintf(out, CS_MAX_ERROR_LEN, "%s: %s", where, what);
+}
+
+static void problem(cs_input_errors *e, const path *at, const char *fmt, ...)
+{
+    char msg[CS_MAX_ERROR_LEN];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    at_text(msg, at, fmt, ap);
     va_end(ap);
-    cs_input_error(e, "%s: %s", where, what);
+    cs_input_error(e, "%s", msg);
 }
 
 /* The 1-based service line a path is inside (lines[i]...), or 0. */
@@ -216,13 +224,10 @@ static void note(cs_input_errors *e, const path *at, const char *rule, int sever
         return;
     }
     cs_input_note *n = &e->notes[e->nnotes++];
-    char where[PATH_LEN], what[CS_MAX_ERROR_LEN];
-    path_text(at, where);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    at_text(n->msg, at, fmt, ap);
     va_end(ap);
-    snprintf(n->msg, sizeof n->msg, "%s: %s", where, what);
     n->rule = rule;
     n->severity = severity;
     n->line = line_of(at);
