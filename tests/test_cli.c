@@ -458,7 +458,14 @@ static void test_stdin_recognised(void **state)
                     "UTF-8");
     done(&r);
 
-    p = put("gs.in", strstr(x, "GS*"));
+    p = put("gs.in", strstr(x, "GS*"));             /* no ISA: read from its GS */
+    r = RUN(p, "check", "-");
+    expect(&r, 1);
+    assert_contains(r.out, "\"claim\":\"CLM-X2\"");
+    assert_contains(r.out, "the file has no ISA: its interchange is read with the separators "
+                    "of its GS");
+    done(&r);
+    p = put("st.in", strstr(x, "ST*"));             /* no ISA, no GS: refused */
     r = CHECK(p, "-");
     expect(&r, 2);
     assert_string_equal(r.out, "");

@@ -1191,10 +1191,27 @@ static void test_encodings_and_preamble(void **state)
     tfile_free(&f);
     free(t);
 
-    /* GS first: X12 without its ISA */
+    /* GS first: X12 without its ISA, read with the GS's separators (its
+     * claims refer to a copy with an ISA before the GS), with a warning */
     const char *gs = strstr(base, "GS*");
     assert_true(cs_x12_detect(gs, strlen(gs)));
-    assert_int_equal(parse_text(gs, &f, err, sizeof err), -1);
+    assert_int_equal(parse_text(gs, &f, err, sizeof err), 0);
+    assert_int_equal(f.n, 1);
+    assert_non_null(f.v[0].json);
+    assert_null(f.v[0].problems);
+    assert_string_equal(f.v[0].warnings, "warn: the file has no ISA: its interchange is read "
+                        "with the separators of its GS (element '*', segment terminator '~') and "
+                        "component separator ':'; segment numbers count the missing ISA as "
+                        "segment 1");
+    int status;
+    char *rec = check_claim(&f.v[0], &status);
+    assert_contains(rec, "\"rule\":\"cms.ncci.ptp\"");
+    cs_free(rec);
+    tfile_free(&f);
+    /* ST first: no GS either; refused */
+    const char *st = strstr(base, "ST*");
+    assert_true(cs_x12_detect(st, strlen(st)));
+    assert_int_equal(parse_text(st, &f, err, sizeof err), -1);
     assert_string_equal(err, "not an X12 file: no ISA segment at the start");
     tfile_free(&f);
     /* JSON and prose are not X12 */
@@ -1208,7 +1225,6 @@ static void test_encodings_and_preamble(void **state)
 /* Why a shared file's claims are rejected, when they all are for one
  * reason of their own (docs/x12.md, "The shared samples"). */
 static const struct { const char *file, *reason; } refused_files[] = {
-    {"x12_no_isa_line.txt", "no ISA segment"},                 /* imsweb: a negative test */
     {"837P__5010__UnicodeExample.txt", "has no CLM segment"},  /* a UTF-16 fragment */
     {"837_DeIdent_02.dat", "837 999999X999X9 is not supported"}, /* version masked */
     {"837_DeIdent_03.dat", "837 999999X999X9 is not supported"},
@@ -1242,8 +1258,14 @@ static size_t count_clm(const char *t, size_t n)
         if (!memcmp(t + i, "ISA", 3) && !isalnum((unsigned char)t[i + 3]) &&
             (i == 0 || t[i - 1] == '\n' || (i == 3 && (unsigned char)t[0] == 0xEF)))
             isa = t + i;
-    if (!isa) return 0;
-    char pat[5] = {'C', 'L', 'M', isa[3], 0};
+    char sep = isa ? isa[3] : 0;
+    if (!isa) {                                      /* GS first, no ISA */
+        size_t i = 0;
+        while (i < n && isspace((unsigned char)t[i])) i++;
+        if (n - i >= 3 && !memcmp(t + i, "GS", 2)) sep = t[i + 2];
+    }
+    if (!sep) return 0;
+    char pat[5] = {'C', 'L', 'M', sep, 0};
     size_t c = 0;
     for (const char *p = t; (p = strstr(p, pat)); p += 4)
         if (p == t || !isalnum((unsigned char)p[-1])) c++;

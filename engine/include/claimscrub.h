@@ -138,8 +138,8 @@ typedef struct cs_x12_info {
 /* Nonzero when data (len bytes) is X12 for cs_x12_read: it starts with "ISA"
  * after an optional UTF-8 byte order mark and white space, or is UTF-16
  * that does, or holds an ISA at the start of a line after a few lines of
- * text, or starts with GS or ST (an interchange without ISA, which reading
- * refuses). */
+ * text, or starts with GS or ST (an interchange without ISA: reading takes
+ * the separators of a GS, with a warning, and refuses an ST). */
 int cs_x12_detect(const char *data, size_t len);
 
 /* Read len bytes of X12 (need not be NUL-terminated; not kept) into *out:

@@ -1577,6 +1577,74 @@ void cs_x12_free(cs_x12_file *f)
 
 /* Reading splits the file into claims; cs_x12_map maps each when it is
  * checked or converted. */
+/* An interchange that starts with its GS (the ISA left out, as some
+ * exports and test files do): a copy of data with an ISA made from the GS's
+ * separators put before the GS and an IEA after the end, so that it reads
+ * as any interchange; NULL when data does not start (after a byte order
+ * mark and white space) with GS and an element separator, or when its GS
+ * does not show its separators.  note gets the warning (notelen bytes);
+ * *oom when memory ran out. */
+static char *supply_isa(const char *data, size_t len, size_t *out_len, char *note,
+                        size_t notelen, bool *oom)
+{
+    size_t g = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    while (g < len && isspace((unsigned char)data[g])) g++;
+    if (len - g < 4 || memcmp(data + g, "GS", 2)) return NULL;
+    char e = data[g + 2];
+    if (isalnum((unsigned char)e) || isspace((unsigned char)e)) return NULL;
+    /* the terminator: what ends GS08, after the GS's eighth separator */
+    size_t i = g + 2;
+    int count = 0;
+    for (; i < len && count < 8; i++) if (data[i] == e) count++;
+    while (i < len && isalnum((unsigned char)data[i])) i++;
+    if (count < 8 || i >= len) return NULL;
+    char t = data[i];
+    if (t == '\r') t = '\n';
+    if (t == e || t == ' ') return NULL;
+    /* the component separator: ':' as most senders, else '>' (the other
+     * usual one); the repetition separator: one the file does not use */
+    char comp = e != ':' && t != ':' ? ':' : '>', rep = 0;
+    for (const char *c = "^|!{"; *c && !rep; c++)
+        if (*c != e && *c != t && *c != comp && !memchr(data + g, *c, len - g)) rep = *c;
+    if (!rep) return NULL;
+    /* its groups, and its IEA when it has one (its control number is then
+     * the ISA's) */
+    long groups = 0;
+    char control[10] = "000000000";
+    bool has_iea = false;
+    for (size_t k = g; k + 4 <= len; k++) {
+        if (k != g && data[k - 1] != t && data[k - 1] != '\n') continue;
+        if (data[k] == 'G' && data[k + 1] == 'S' && data[k + 2] == e) groups++;
+        if (!memcmp(data + k, "IEA", 3) && data[k + 3] == e) {
+            has_iea = true;
+            const char *c2 = memchr(data + k + 4, e, len - k - 4);
+            size_t cn = 0;
+            while (c2 && c2 + 1 + cn < data + len && isdigit((unsigned char)c2[1 + cn]) && cn < 9)
+                cn++;
+            if (cn == 9) { memcpy(control, c2 + 1, 9); control[9] = 0; }
+        }
+    }
+    char isa[128], iea[48] = "";
+    int ni = snprintf(isa, sizeof isa, "ISA%c00%c          %c00%c          %cZZ%c%-15s%cZZ%c%-15s"
+                      "%c000000%c0000%c%c%c00501%c%s%c0%cP%c%c%c", e, e, e, e, e, e, "", e,
+                      e, "", e, e, e, rep, e, e, control, e, e, e, comp, t);
+    int ne = has_iea ? 0 : snprintf(iea, sizeof iea, "%cIEA%c%ld%c%s%c", t, e, groups, e,
+                                    control, t);
+    char *out = malloc(len + (size_t)ni + (size_t)ne + 1);
+    if (!out) { *oom = true; return NULL; }
+    memcpy(out, data, g);
+    memcpy(out + g, isa, (size_t)ni);
+    memcpy(out + g + ni, data + g, len - g);
+    memcpy(out + len + ni, iea, (size_t)ne);
+    out[len + ni + ne] = 0;
+    *out_len = len + (size_t)ni + (size_t)ne;
+    snprintf(note, notelen, "warn: the file has no ISA: its interchange is read with the "
+             "separators of its GS (element '%c', segment terminator '%s') and component "
+             "separator '%c'; segment numbers count the missing ISA as segment 1", e,
+             t == '\n' ? "\\n" : (char[2]){t, 0}, comp);
+    return out;
+}
+
 static int read_file(const char *data, size_t len, const cs_x12_options *opt, bool stays,
                      cs_x12_file **out, char **err)
 {
@@ -1587,7 +1655,7 @@ static int read_file(const char *data, size_t len, const cs_x12_options *opt, bo
     if (!f) return -2;
     size_t bom;
     const char *u = data ? utf16(data, len, &bom) : NULL;
-    char enc[128] = "";
+    char enc[512] = "";
     int rc;
     if (u) {                    /* read as UTF-8; the claims refer to it */
         size_t n = 0;
@@ -1600,6 +1668,20 @@ static int read_file(const char *data, size_t len, const cs_x12_options *opt, bo
         data = f->text;
         len = n;
         stays = true;
+    }
+    char gs[256] = "";
+    bool oom = false;
+    size_t n2 = 0;
+    char *with = data ? supply_isa(data, len, &n2, gs, sizeof gs, &oom) : NULL;
+    if (oom) { rc = -2; goto out; }
+    if (with) {                 /* the claims refer to the copy */
+        free(f->text);
+        f->text = with;
+        data = with;
+        len = n2;
+        stays = true;
+        size_t k = strlen(enc);
+        snprintf(enc + k, sizeof enc - k, "%s%s", k ? "\n" : "", gs);
     }
     rc = parse(data ? data : "", data ? len : 0, opt, stays, f, enc[0] ? enc : NULL, msg,
                sizeof msg);
