@@ -1591,7 +1591,7 @@ static char *supply_isa(const char *data, size_t len, size_t *out_len, char *not
     while (g < len && isspace((unsigned char)data[g])) g++;
     if (len - g < 4 || memcmp(data + g, "GS", 2)) return NULL;
     char e = data[g + 2];
-    if (isalnum((unsigned char)e) || isspace((unsigned char)e)) return NULL;
+    if (!isgraph((unsigned char)e) || isalnum((unsigned char)e)) return NULL;  /* ASCII only */
     /* the terminator: what ends GS08, after the GS's eighth separator */
     size_t i = g + 2;
     int count = 0;
@@ -1600,7 +1600,7 @@ static char *supply_isa(const char *data, size_t len, size_t *out_len, char *not
     if (count < 8 || i >= len) return NULL;
     char t = data[i];
     if (t == '\r') t = '\n';
-    if (t == e || t == ' ') return NULL;
+    if (t == e || (t != '\n' && !isgraph((unsigned char)t))) return NULL;
     /* the component separator: ':' as most senders, else '>' (the other
      * usual one); the repetition separator: one the file does not use */
     char comp = e != ':' && t != ':' ? ':' : '>', rep = 0;
